@@ -1,0 +1,1 @@
+"""Accounts: users, departments, roles, jurisdiction scopes, login and API tokens."""

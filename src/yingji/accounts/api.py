@@ -1,0 +1,83 @@
+"""Account API: bearer tokens (OAuth2 password flow), the current user, user admin."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.security import OAuth2PasswordRequestForm
+from sqlalchemy.orm import Session
+
+from yingji.accounts import queries, service
+from yingji.accounts.deps import api_actor
+from yingji.accounts.rules import Role
+from yingji.accounts.schemas import TokenRead, UserCreate, UserRead
+from yingji.core.actor import Actor
+from yingji.core.errors import PermissionDenied
+from yingji.core.web.context import AppContext, get_context, read_session
+
+router = APIRouter(prefix="/api/v1", tags=["账户"])
+
+
+def client_address(request: Request) -> str:
+    """Return the client address used for login throttling."""
+    return request.client.host if request.client else "unknown"
+
+
+@router.post("/auth/token", response_model=TokenRead, summary="获取访问令牌 (OAuth2 password)")
+def issue_token(
+    form: Annotated[OAuth2PasswordRequestForm, Depends()],
+    request: Request,
+    ctx: AppContext = Depends(get_context),
+) -> TokenRead:
+    """Exchange username and password for a bearer token."""
+    from yingji.core.actor import system_actor
+
+    settings = ctx.settings
+    with ctx.uow(system_actor("auth")) as uow:
+        result = service.authenticate(
+            uow,
+            form.username,
+            form.password,
+            client_address(request),
+            max_failures=settings.login_max_failures,
+            window_minutes=settings.login_window_minutes,
+        )
+        token: str | None = None
+        expires = 0
+        if result.user is not None:
+            token, expires = service.issue_token(uow, result.user, settings.api_token_hours)
+        uow.commit()  # the attempt is recorded whatever the outcome
+    result.user_or_raise()
+    assert token is not None
+    return TokenRead(access_token=token, expires_in=expires)
+
+
+@router.get("/me", response_model=UserRead, summary="当前用户")
+def me(actor: Actor = Depends(api_actor), session: Session = Depends(read_session)) -> UserRead:
+    """Return the signed-in user."""
+    assert actor.user_id is not None
+    return queries.to_read(queries.get_user(session, actor.user_id))
+
+
+@router.get("/users", response_model=list[UserRead], summary="用户列表（管理员）")
+def list_users(
+    actor: Actor = Depends(api_actor), session: Session = Depends(read_session)
+) -> list[UserRead]:
+    """List users (administrators only)."""
+    if actor.role != Role.ADMIN:
+        raise PermissionDenied()
+    return [queries.to_read(u) for u in queries.list_users(session)]
+
+
+@router.post("/users", response_model=UserRead, status_code=201, summary="新建用户（管理员）")
+def create_user(
+    body: UserCreate, actor: Actor = Depends(api_actor), ctx: AppContext = Depends(get_context)
+) -> UserRead:
+    """Create a user (administrators only)."""
+    if actor.role != Role.ADMIN:
+        raise PermissionDenied()
+    with ctx.uow(actor) as uow:
+        user = service.create_user(uow, body, district_code=ctx.settings.district_code)
+        uow.commit()
+    return queries.to_read(user)

@@ -1,0 +1,77 @@
+"""Account reads: users, tokens and the actor a request acts as."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from yingji.accounts.models import ApiToken, User
+from yingji.accounts.rules import ROLE_LABELS, Role, effective_division
+from yingji.accounts.schemas import UserRead
+from yingji.core.actor import Actor
+from yingji.core.errors import NotFound
+
+
+def token_digest(token: str) -> str:
+    """Return the stored form of a bearer token."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def find_user_by_username(session: Session, username: str) -> User | None:
+    """Return the user called ``username`` or None."""
+    return session.scalar(select(User).where(User.username == username))
+
+
+def get_user(session: Session, user_id: int) -> User:
+    """Return the user with ``user_id`` or raise NotFound."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("用户不存在")
+    return user
+
+
+def actor_for(user: User, district_code: str) -> Actor:
+    """Return the Actor a signed-in user acts as."""
+    role = Role(user.role)
+    return Actor(
+        user_id=user.id,
+        username=user.username,
+        role=role.value,
+        division_code=effective_division(role, user.division_code, district_code),
+        enterprise_id=user.enterprise_id,
+        department_id=user.department_id,
+    )
+
+
+def find_user_by_token(session: Session, token: str, now: datetime) -> User | None:
+    """Return the active user holding an unexpired, unrevoked ``token``, or None."""
+    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == token_digest(token)))
+    if row is None or row.revoked_at is not None or row.expires_at <= now:
+        return None
+    user = session.get(User, row.user_id)
+    return user if user is not None and user.is_active else None
+
+
+def to_read(user: User) -> UserRead:
+    """Return the API view of a user."""
+    role = Role(user.role)
+    return UserRead(
+        id=user.id,
+        username=user.username,
+        display_name=user.display_name,
+        role=role,
+        role_label=ROLE_LABELS[role],
+        division_code=user.division_code,
+        enterprise_id=user.enterprise_id,
+        department_id=user.department_id,
+        phone=user.phone,
+        is_active=user.is_active,
+    )
+
+
+def list_users(session: Session) -> list[User]:
+    """Return every user ordered by username."""
+    return list(session.scalars(select(User).order_by(User.username)))

@@ -1,0 +1,96 @@
+"""Roles, what each may do, and the scope each role must carry (pure, no I/O)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    """The platform's roles (identifiers are stable: scripts and integrators use them)."""
+
+    ADMIN = "admin"
+    BUREAU_STAFF = "bureau_staff"
+    DUTY_OFFICER = "duty_officer"
+    TOWNSHIP_OFFICER = "township_officer"
+    DEPARTMENT_OFFICER = "department_officer"
+    GRID_MEMBER = "grid_member"
+    ENTERPRISE_OFFICER = "enterprise_officer"
+    INSPECTOR = "inspector"
+
+
+ROLE_LABELS: dict[Role, str] = {
+    Role.ADMIN: "系统管理员",
+    Role.BUREAU_STAFF: "应急局工作人员",
+    Role.DUTY_OFFICER: "值班员",
+    Role.TOWNSHIP_OFFICER: "镇街工作人员",
+    Role.DEPARTMENT_OFFICER: "行业部门工作人员",
+    Role.GRID_MEMBER: "网格员",
+    Role.ENTERPRISE_OFFICER: "企业安全员",
+    Role.INSPECTOR: "执法人员",
+}
+
+# Roles whose scope is one enterprise rather than a division.
+ENTERPRISE_ROLES = frozenset({Role.ENTERPRISE_OFFICER})
+# Roles that work across the whole district whatever division they are filed under.
+DISTRICT_ROLES = frozenset(
+    {Role.ADMIN, Role.BUREAU_STAFF, Role.DUTY_OFFICER, Role.DEPARTMENT_OFFICER, Role.INSPECTOR}
+)
+# Who may maintain the shared registries (each registry may narrow this further).
+REGISTRY_WRITERS = frozenset({Role.ADMIN, Role.BUREAU_STAFF, Role.TOWNSHIP_OFFICER})
+
+
+def parse_role(value: str) -> Role:
+    """Return the Role for ``value`` or raise ValueError listing the valid ones."""
+    try:
+        return Role(value)
+    except ValueError:
+        valid = ", ".join(r.value for r in Role)
+        raise ValueError(f"unknown role {value!r}; valid roles: {valid}") from None
+
+
+def scope_problem(
+    role: Role, division_code: str | None, enterprise_id: int | None, district_code: str
+) -> str | None:
+    """Return why a role/scope combination is invalid (Chinese), or None if it is valid."""
+    if role in ENTERPRISE_ROLES:
+        if enterprise_id is None:
+            return "企业安全员必须绑定一个企业"
+        return None
+    if enterprise_id is not None:
+        return "只有企业安全员可以绑定企业"
+    if division_code is None:
+        return None if role in DISTRICT_ROLES else "该角色必须指定所属行政区划"
+    if not division_code.startswith(district_code):
+        return f"行政区划 {division_code} 不在本区 {district_code} 范围内"
+    if role in {Role.TOWNSHIP_OFFICER} and len(division_code) < 9:
+        return "镇街工作人员的范围应为镇街或村社"
+    if role is Role.GRID_MEMBER and len(division_code) < 12:
+        return "网格员的范围应为村社或网格"
+    return None
+
+
+def effective_division(role: Role, division_code: str | None, district_code: str) -> str | None:
+    """Return the division a user's queries are limited to (None only for enterprise roles)."""
+    if role in ENTERPRISE_ROLES:
+        return None
+    if role in DISTRICT_ROLES and division_code is None:
+        return district_code
+    return division_code
+
+
+def password_problem(password: str) -> str | None:
+    """Return why a password is too weak (Chinese), or None."""
+    # 等保 2.0 (GB/T 22239-2019) asks for complexity; length and two character classes is
+    # the common reading for back-office systems.
+    if len(password) < 10:
+        return "密码至少 10 位"
+    classes = sum(
+        [
+            any(c.isdigit() for c in password),
+            any(c.isalpha() for c in password),
+            any(not c.isalnum() for c in password),
+        ]
+    )
+    if classes < 2:
+        return "密码应至少包含字母、数字、符号中的两类"
+    return None

@@ -1,0 +1,43 @@
+"""Account API shapes."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from yingji.accounts.rules import Role
+
+
+class TokenRead(BaseModel):
+    """The answer to ``POST /api/v1/auth/token`` (OAuth2 password flow)."""
+
+    access_token: str
+    token_type: str = "bearer"  # noqa: S105 (the OAuth2 token type, not a secret)
+    expires_in: int = Field(description="seconds until the token expires")
+
+
+class UserRead(BaseModel):
+    """A user as the API shows it (never the password hash)."""
+
+    id: int
+    username: str
+    display_name: str
+    role: Role
+    role_label: str
+    division_code: str | None
+    enterprise_id: int | None
+    department_id: int | None
+    phone: str | None
+    is_active: bool
+
+
+class UserCreate(BaseModel):
+    """Fields to create a user."""
+
+    username: str = Field(min_length=2, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")
+    display_name: str = Field(min_length=1, max_length=100)
+    password: str = Field(min_length=1, max_length=200)
+    role: Role
+    division_code: str | None = Field(default=None, max_length=15)
+    enterprise_id: int | None = None
+    department_id: int | None = None
+    phone: str | None = Field(default=None, max_length=40)

@@ -1,0 +1,1 @@
+"""Web edge shared by every domain: error answers, templates, CSRF, static files."""

@@ -1,0 +1,57 @@
+"""The application context handed to every request: sessions, events, clock, settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import Request
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from yingji.core.actor import Actor
+from yingji.core.clock import Clock
+from yingji.core.events import EventRegistry
+from yingji.core.outbox import relay_pending
+from yingji.core.uow import UnitOfWork
+
+
+@dataclass
+class AppContext:
+    """What the composition root wires once and every edge uses."""
+
+    engine: Engine
+    session_factory: sessionmaker[Session]
+    events: EventRegistry
+    clock: Clock
+    settings: Any
+    inline_relay: bool = True
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    def uow(self, actor: Actor) -> UnitOfWork:
+        """Return a unit of work for ``actor``; after commit, relay events in-process."""
+        after = self.relay if self.inline_relay else None
+        return UnitOfWork(
+            self.session_factory, actor, clock=self.clock, registry=self.events, after_commit=after
+        )
+
+    def relay(self) -> None:
+        """Hand pending outbox events to their handlers (embedded mode, after commit)."""
+        self.relay_count()
+
+    def relay_count(self) -> int:
+        """Relay pending outbox events; return how many were finished."""
+        return relay_pending(self.session_factory, self.events, clock=self.clock)
+
+
+def get_context(request: Request) -> AppContext:
+    """Return the application context (FastAPI dependency)."""
+    ctx: AppContext = request.app.state.ctx
+    return ctx
+
+
+def read_session(request: Request) -> Any:
+    """Yield a read-only session for queries (FastAPI dependency)."""
+    ctx = get_context(request)
+    with ctx.session_factory() as session:
+        yield session

@@ -1,0 +1,1 @@
+"""Demo district: fixtures and seeding for `yingji seed demo`."""

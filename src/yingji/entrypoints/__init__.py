@@ -1,0 +1,1 @@
+"""Entry points: the web app, the CLI, the outbox worker."""

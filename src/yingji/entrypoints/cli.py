@@ -1,0 +1,175 @@
+"""Command line (Typer): ``db upgrade``, ``seed demo``, ``serve``, ``user create``, ``worker``.
+
+The commands and their options are a stable interface: scripts and integrators use them.
+``YINGJI_DATABASE_URL`` selects the database for every command.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import Annotated
+
+import typer
+
+from yingji.core.errors import DomainError
+
+app = typer.Typer(help="应急 yingji 平台命令行", no_args_is_help=True, add_completion=False)
+db_app = typer.Typer(help="数据库 (database)", no_args_is_help=True)
+seed_app = typer.Typer(help="数据初始化 (seed data)", no_args_is_help=True)
+user_app = typer.Typer(help="用户 (users)", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(seed_app, name="seed")
+app.add_typer(user_app, name="user")
+
+
+def _fail(message: str, code: int = 1) -> None:
+    typer.secho(message, err=True, fg=typer.colors.RED)
+    raise typer.Exit(code)
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = "head") -> None:
+    """Apply migrations up to REVISION (default: head)."""
+    from yingji.migrations.runner import upgrade
+    from yingji.settings import get_settings
+
+    upgrade(get_settings().database_url, revision)
+    typer.echo(f"database upgraded to {revision}")
+
+
+@seed_app.command("demo")
+def seed_demo(
+    users: Annotated[bool, typer.Option(help="also create the demo users")] = True,
+) -> None:
+    """Load the demo district (idempotent: running it again changes nothing)."""
+    from yingji.settings import get_settings
+
+    settings = get_settings()
+    try:
+        from yingji.demo.seed import seed_demo as run_seed
+    except ModuleNotFoundError:
+        _fail("demo seed is not available in this build")
+        return
+    report = run_seed(settings, with_users=users)
+    for line in report:
+        typer.echo(line)
+
+
+@app.command("serve")
+def serve(
+    host: Annotated[str, typer.Option(help="address to bind")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
+    workers: Annotated[int, typer.Option(help="worker processes")] = 1,
+) -> None:
+    """Serve the web application and API."""
+    import uvicorn
+
+    from yingji.settings import get_settings
+
+    try:
+        get_settings().check()
+    except RuntimeError as exc:
+        _fail(str(exc))
+    uvicorn.run(
+        "yingji.entrypoints.web:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+    )
+
+
+@user_app.command("create")
+def user_create(
+    username: Annotated[str, typer.Argument(help="login name")],
+    role: Annotated[str, typer.Option("--role", help="admin, bureau_staff, duty_officer, ...")],
+    division: Annotated[str | None, typer.Option("--division", help="division code")] = None,
+    enterprise: Annotated[
+        str | None,
+        typer.Option(
+            "--enterprise", help="统一社会信用代码 of the enterprise (enterprise_officer)"
+        ),
+    ] = None,
+    display_name: Annotated[str | None, typer.Option("--name", help="display name")] = None,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="read the password from standard input")
+    ] = False,
+) -> None:
+    """Create a user with a role and a scope."""
+    from pydantic import ValidationError
+
+    from yingji.accounts.rules import parse_role
+    from yingji.accounts.schemas import UserCreate
+    from yingji.accounts.service import create_user
+    from yingji.bootstrap import build_context
+    from yingji.core.actor import system_actor
+
+    if not password_stdin:
+        _fail("the password must come from standard input: use --password-stdin")
+    password = sys.stdin.readline().rstrip("\r\n")
+    if not password:
+        _fail("no password on standard input")
+    try:
+        role_value = parse_role(role)
+    except ValueError as exc:
+        _fail(str(exc))
+        return
+    ctx = build_context()
+    enterprise_id: int | None = None
+    if enterprise is not None:
+        enterprise_id = _enterprise_id(ctx, enterprise)
+    try:
+        data = UserCreate(
+            username=username,
+            display_name=display_name or username,
+            password=password,
+            role=role_value,
+            division_code=division,
+            enterprise_id=enterprise_id,
+        )
+        with ctx.uow(system_actor("cli")) as uow:
+            user = create_user(uow, data, district_code=ctx.settings.district_code)
+            uow.commit()
+    except ValidationError as exc:
+        _fail("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()))
+        return
+    except DomainError as exc:
+        reasons = "; ".join(f"{e.field}: {e.reason}" for e in exc.errors) or exc.detail
+        _fail(f"{exc.detail}: {reasons}" if exc.errors else reasons)
+        return
+    typer.echo(f"created user {user.username} (id {user.id}, role {user.role})")
+
+
+def _enterprise_id(ctx: object, credit_code: str) -> int:
+    from yingji.bootstrap import find_enterprise_id
+
+    found = find_enterprise_id(ctx, credit_code)
+    if found is None:
+        _fail(f"no enterprise with 统一社会信用代码 {credit_code}")
+        raise AssertionError  # unreachable: _fail exits
+    return found
+
+
+@app.command("worker")
+def worker(
+    once: Annotated[bool, typer.Option(help="relay what is pending, then exit")] = False,
+    interval: Annotated[float, typer.Option(help="seconds between polls")] = 1.0,
+) -> None:
+    """Relay outbox events to their handlers (for deployments without the inline relay)."""
+    from yingji.bootstrap import build_context
+
+    ctx = build_context()
+    while True:
+        done = ctx.relay_count()
+        if once:
+            typer.echo(f"relayed {done} events")
+            return
+        if done == 0:
+            time.sleep(interval)
+
+
+def main() -> None:
+    """Run the CLI."""
+    app()

@@ -1,0 +1,45 @@
+"""Geo API shapes."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+DivisionLevelName = Literal["district", "township", "village", "grid"]
+
+
+class DivisionRead(BaseModel):
+    """A division as the API shows it (boundary only in the GeoJSON layer)."""
+
+    id: int
+    code: str
+    name: str
+    level: DivisionLevelName
+    parent_code: str | None
+    population: int | None
+    households: int | None
+    longitude: float | None = Field(description="centre longitude")
+    latitude: float | None = Field(description="centre latitude")
+
+
+class DivisionWrite(BaseModel):
+    """Fields to create or replace a division (administrators and the seed)."""
+
+    code: str = Field(pattern=r"^\d{6}(\d{3}){0,3}$")
+    name: str = Field(min_length=1, max_length=100)
+    population: int | None = Field(default=None, ge=0)
+    households: int | None = Field(default=None, ge=0)
+    boundary: dict[str, Any] | None = None
+    boundary_source: str | None = None
+    longitude: float | None = Field(default=None, ge=-180, le=180)
+    latitude: float | None = Field(default=None, ge=-90, le=90)
+
+
+class LocatedDivision(BaseModel):
+    """The answer of a point-in-division lookup: the deepest division holding the point."""
+
+    code: str
+    name: str
+    level: DivisionLevelName
+    path: list[str] = Field(description="codes from the district down to this division")

@@ -1,0 +1,71 @@
+"""RegistrySpec: what a registry declares so the kit can serve it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import ColumnElement
+from sqlalchemy.orm import Session
+
+from yingji.accounts.rules import REGISTRY_WRITERS, Role
+from yingji.core.errors import FieldError
+from yingji.core.excel import Column
+
+# A business check run before a create or update: (session, merged field values, existing
+# row or None) → the field errors. Pure rules live in the domain's rules.py; this adapts.
+Validator = Callable[[Session, dict[str, Any], Any | None], list[FieldError]]
+# A query filter: value from the query string → WHERE clause.
+FilterFn = Callable[[Any], ColumnElement[bool]]
+
+
+@dataclass(frozen=True)
+class RegistrySpec:
+    """A registry's declaration: table, schemas, Excel layout, permissions and scoping."""
+
+    name: str  # URL collection, e.g. "shelters" → /api/v1/shelters
+    entity: str  # singular code name, e.g. "shelter" (audit actions, events)
+    title: str  # Chinese title shown in pages, e.g. "应急避难场所"
+    model: type[Any]
+    read_schema: type[BaseModel]
+    create_schema: type[BaseModel]
+    update_schema: type[BaseModel]
+    filter_schema: type[BaseModel]
+    columns: Sequence[Column]
+    sited: bool = True
+    enterprise_attr: str | None = None
+    writer_roles: frozenset[Role] = REGISTRY_WRITERS
+    # Who may create and import (None: the writers). Enterprise officers may update their
+    # own enterprise's profile but not register new enterprises.
+    creator_roles: frozenset[Role] | None = None
+    # Roles that may read the registry at all (scoping still applies within them).
+    reader_roles: frozenset[Role] = frozenset(Role) - {Role.ENTERPRISE_OFFICER}
+    filters: Mapping[str, FilterFn] = field(default_factory=dict)
+    search_attrs: Sequence[str] = ("name",)
+    order_by: str = "id"
+    validate: Validator | None = None
+    # Fields shown as table columns in the list page and as GeoJSON properties.
+    list_fields: Sequence[str] = ("name",)
+    # Labels for enum values shown to people, per field: {"status": {"open": "开放"}}.
+    choice_labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    # Hooks for child rows (licences) and derived fields: called after the row is flushed.
+    after_write: Callable[[Any, Any, dict[str, Any]], None] | None = None
+    # Extra read fields computed from the row (e.g. licence list), merged into the read dict.
+    extra_read: Callable[[Session, Sequence[Any]], dict[int, dict[str, Any]]] | None = None
+
+    @property
+    def sheet(self) -> str:
+        """Return the Excel sheet name."""
+        return self.title
+
+    @property
+    def table(self) -> str:
+        """Return the table name (the audit entity)."""
+        return str(self.model.__tablename__)
+
+    def label(self, field_name: str, value: Any) -> str:
+        """Return the Chinese label of an enum value (the value itself when unlabelled)."""
+        text = value.value if hasattr(value, "value") else value
+        return self.choice_labels.get(field_name, {}).get(str(text), str(text))

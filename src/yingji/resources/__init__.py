@@ -1,0 +1,1 @@
+"""Emergency resources: rescue teams, supplies and warehouses, shelters, equipment, experts."""

@@ -1,0 +1,63 @@
+"""The shelter registry's declaration for the registry kit."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from yingji.core.errors import FieldError
+from yingji.core.excel import Column
+from yingji.registry.spec import RegistrySpec
+from yingji.resources.shelters.models import Shelter
+from yingji.resources.shelters.rules import CLASS_LABELS, STATUS_LABELS, capacity_problem
+from yingji.resources.shelters.schemas import (
+    ShelterCreate,
+    ShelterFilters,
+    ShelterRead,
+    ShelterUpdate,
+)
+from yingji.settings import get_settings
+
+
+def _validate(_session: Session, values: dict[str, Any], _row: Any) -> list[FieldError]:
+    area = values.get("effective_area_m2")
+    reason = capacity_problem(
+        Decimal(str(area)) if area is not None else None,
+        values.get("capacity_persons"),
+        str(values["shelter_class"]) if values.get("shelter_class") else None,
+        get_settings().shelter_min_area_m2,
+    )
+    return [FieldError("capacity_persons", reason)] if reason else []
+
+
+COLUMNS = [
+    Column("name", "名称", required=True, example="昌元街道应急避难场所"),
+    Column("shelter_class", "类别", required=True, choices=CLASS_LABELS),
+    Column("effective_area_m2", "有效面积(平方米)", "decimal", required=True, example=5000),
+    Column("capacity_persons", "容纳人数", "int", required=True, example=2000),
+    Column("facilities", "配套设施", "list", example="应急供水、应急照明、医疗救护点"),
+    Column("status", "状态", choices=STATUS_LABELS),
+    Column("manager", "管理人"),
+    Column("phone", "联系电话"),
+    Column("longitude", "经度", "float", required=True, example=105.594),
+    Column("latitude", "纬度", "float", required=True, example=29.405),
+    Column("division_code", "行政区划代码", note="留空则按坐标自动判定"),
+    Column("address", "地址"),
+]
+
+SHELTERS = RegistrySpec(
+    name="shelters",
+    entity="shelter",
+    title="应急避难场所",
+    model=Shelter,
+    read_schema=ShelterRead,
+    create_schema=ShelterCreate,
+    update_schema=ShelterUpdate,
+    filter_schema=ShelterFilters,
+    columns=COLUMNS,
+    validate=_validate,
+    list_fields=("name", "shelter_class", "capacity_persons", "effective_area_m2", "status"),
+    choice_labels={"shelter_class": CLASS_LABELS, "status": STATUS_LABELS},
+)

@@ -1,0 +1,67 @@
+"""Runtime settings: one ``Settings`` class read from the environment (prefix ``YINGJI_``).
+
+Everything a deployment may change lives here. Secrets have no usable default outside demo
+mode: ``Settings.check()`` refuses to start a non-demo deployment with the shipped key.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEMO_SECRET = "yingji-demo-secret-do-not-use-in-production"  # noqa: S105 (a marker, refused)
+
+
+class Settings(BaseSettings):
+    """Deployment settings; every field can be set as ``YINGJI_<NAME>``."""
+
+    model_config = SettingsConfigDict(env_prefix="YINGJI_", extra="ignore")
+
+    database_url: str = "sqlite:///var/yingji.db"
+    secret_key: str = DEMO_SECRET
+    demo: bool = False
+    district_code: str = "500153"
+    district_short_name: str = "荣昌"
+    timezone: str = "Asia/Shanghai"
+    # Map tiles are optional: bureaus on isolated networks run their own tile server or none.
+    map_tiles_url: str = ""
+    map_center: str = "105.53,29.45"
+    map_zoom: int = 11
+    # Login throttling: this many failures per username (or per client address) inside the
+    # window lock further attempts until the window has passed.
+    login_max_failures: int = 5
+    login_window_minutes: int = 15
+    api_token_hours: int = 12
+    session_cookie_secure: bool = False
+    stock_expiry_warn_days: int = 30
+    licence_expiry_warn_days: int = 30
+    # Outbox relay: in the embedded mode handlers run in-process after commit; a deployment
+    # with a separate `yingji worker` sets this to false.
+    inline_relay: bool = True
+    storage_dir: str = "var/storage"
+    # Minimum effective area per person by shelter class (m²): GB 51143-2015 defaults, see
+    # resources/shelters/rules.py; provinces and GB/T 44013-2024 may set other figures.
+    shelter_min_area_m2: dict[str, float] = {"emergency": 0.5, "short_term": 2.0, "long_term": 3.0}
+
+    def check(self) -> None:
+        """Refuse to run outside demo mode with the shipped demo secret."""
+        if not self.demo and self.secret_key == DEMO_SECRET:
+            raise RuntimeError(
+                "YINGJI_SECRET_KEY must be set to a random value outside demo mode "
+                "(YINGJI_DEMO=true accepts the demo secret)."
+            )
+
+    def sqlite_path(self) -> Path | None:
+        """Return the SQLite file path when the database is a file-backed SQLite URL."""
+        prefix = "sqlite:///"
+        if self.database_url.startswith(prefix) and ":memory:" not in self.database_url:
+            return Path(self.database_url[len(prefix) :])
+        return None
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Return the process-wide settings (read once from the environment)."""
+    return Settings()

@@ -1,0 +1,1 @@
+"""Test support: the test district, database templates, API helpers."""
