@@ -42,6 +42,9 @@ class RegistrySpec:
     creator_roles: frozenset[Role] | None = None
     # Roles that may read the registry at all (scoping still applies within them).
     reader_roles: frozenset[Role] = frozenset(Role) - {Role.ENTERPRISE_OFFICER}
+    # Which of the five business domains' menus lists this registry: supervision (监督管理),
+    # monitoring (监测预警), response (指挥救援), decision (决策支持), services (政务服务).
+    nav_group: str = "services"
     filters: Mapping[str, FilterFn] = field(default_factory=dict)
     search_attrs: Sequence[str] = ("name",)
     order_by: str = "id"
