@@ -39,7 +39,8 @@ def excel_filename(spec: RegistrySpec, suffix: str) -> str:
     from urllib.parse import quote
 
     quoted = quote(f"{spec.title}{suffix}.xlsx")
-    ascii_name = f"{spec.name}-{suffix}" if suffix else spec.name
+    # The plain filename must be Latin-1 (HTTP headers); the Chinese one goes in filename*.
+    ascii_name = f"{spec.name}-template" if suffix else spec.name
     return f"attachment; filename={ascii_name}.xlsx; filename*=UTF-8''{quoted}"
 
 

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ValidationError
 from yingji.accounts.scoping import covers_division
 from yingji.core.errors import FieldError, PermissionDenied, ValidationFailed
 from yingji.core.excel import parse_upload
+from yingji.core.messages import pydantic_reason
 from yingji.core.uow import UnitOfWork
 from yingji.geo.models import Site
 from yingji.geo.queries import find_division
@@ -189,14 +190,20 @@ def import_workbook(
     built: list[tuple[Any, Site | None, dict[str, Any]]] = []
     for number, raw in zip(parsed.row_numbers, parsed.rows, strict=True):
         try:
-            data = spec.create_schema.model_validate(raw)
+            # An empty cell means "not given": the schema's default applies, not None.
+            given = {k: v for k, v in raw.items() if v is not None}
+            data = spec.create_schema.model_validate(given)
             built.append(_build(uow, spec, data))
         except ValidationError as exc:
             for err in exc.errors():
                 key = str(err["loc"][0]) if err["loc"] else "row"
                 errors.append(
                     FieldError(
-                        key, err["msg"], sheet=spec.sheet, row=number, column=headers.get(key, key)
+                        key,
+                        pydantic_reason(err),
+                        sheet=spec.sheet,
+                        row=number,
+                        column=headers.get(key, key),
                     )
                 )
         except ValidationFailed as exc:

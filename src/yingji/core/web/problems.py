@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from yingji.core.errors import DomainError
+from yingji.core.messages import pydantic_reason
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -63,7 +64,7 @@ def install_problem_handlers(app: FastAPI) -> None:
         errors = [
             {
                 "field": _field_path(err.get("loc", ())),
-                "reason": err.get("msg", ""),
+                "reason": pydantic_reason(err),
                 "type": err.get("type", ""),
             }
             for err in exc.errors()
