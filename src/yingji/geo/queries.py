@@ -34,6 +34,34 @@ def find_division(session: Session, code: str) -> Division | None:
     return session.scalar(select(Division).where(Division.code == code))
 
 
+_NAMES_KEY = "yingji.geo.division_names"
+_INDEX_KEY = "yingji.geo.area_index"
+
+
+def _known_divisions(session: Session) -> dict[str, tuple[str, str]]:
+    # Held for the life of the session (one unit of work): an import of 10,000 rows then
+    # checks codes and points in memory instead of querying, and autoflushing, per row.
+    # geo.service drops it whenever a division is written.
+    known: dict[str, tuple[str, str]] | None = session.info.get(_NAMES_KEY)
+    if known is None:
+        with session.no_autoflush:
+            rows = session.execute(select(Division.code, Division.name, Division.level))
+            known = {code: (name, level) for code, name, level in rows}
+        session.info[_NAMES_KEY] = known
+    return known
+
+
+def division_exists(session: Session, code: str) -> bool:
+    """Tell whether a division with ``code`` exists (cached for the session)."""
+    return code in _known_divisions(session)
+
+
+def forget_divisions(session: Session) -> None:
+    """Drop the session's division caches (after a division was written)."""
+    session.info.pop(_NAMES_KEY, None)
+    session.info.pop(_INDEX_KEY, None)
+
+
 def list_divisions(
     session: Session,
     *,
@@ -105,17 +133,18 @@ def _area_index(session: Session) -> AreaIndex:
 
 def locate(session: Session, longitude: float, latitude: float) -> LocatedDivision | None:
     """Return the deepest division whose boundary contains the point, or None."""
-    hits = _area_index(session).containing(longitude, latitude)
+    index: AreaIndex | None = session.info.get(_INDEX_KEY)
+    if index is None:
+        with session.no_autoflush:
+            index = _area_index(session)
+        session.info[_INDEX_KEY] = index
+    hits = index.containing(longitude, latitude)
     if not hits:
         return None
-    division = get_division(session, hits[0].code)
+    code = hits[0].code
+    name, level = _known_divisions(session)[code]
     path = [a.code for a in sorted(hits, key=lambda a: a.depth)]
-    return LocatedDivision(
-        code=division.code,
-        name=division.name,
-        level=DivisionLevel(division.level).value,
-        path=path,
-    )
+    return LocatedDivision(code=code, name=name, level=DivisionLevel(level).value, path=path)
 
 
 def get_site(session: Session, site_id: int) -> Site:

@@ -8,7 +8,7 @@ from yingji.core.errors import FieldError, ValidationFailed
 from yingji.core.uow import UnitOfWork
 from yingji.geo.geometry import geometry_problem
 from yingji.geo.models import Division, Site
-from yingji.geo.queries import find_division, locate
+from yingji.geo.queries import division_exists, find_division, forget_divisions, locate
 from yingji.geo.rules import division_level, parent_code, validate_division_code
 from yingji.geo.schemas import DivisionWrite
 
@@ -48,6 +48,7 @@ def upsert_division(uow: UnitOfWork, data: DivisionWrite) -> Division:
     division.center_latitude = data.latitude
     division.updated_at = now
     uow.session.flush()
+    forget_divisions(uow.session)
     uow.audit(
         "division.upsert",
         "geo_division",
@@ -63,7 +64,7 @@ def resolve_division(
 ) -> str:
     """Return the division for a new place: the given code (checked) or the one at the point."""
     if division_code:
-        if find_division(session, division_code) is None:
+        if not division_exists(session, division_code):
             raise ValidationFailed(
                 [FieldError("division_code", f"行政区划 {division_code} 不存在")]
             )
