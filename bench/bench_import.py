@@ -39,12 +39,22 @@ def _square(lon0: float, lat0: float, lon1: float, lat1: float) -> dict[str, Any
 def _district(url: str) -> None:
     ctx = build_context(Settings(database_url=url, demo=True))
     with ctx.uow(system_actor("bench")) as uow:
-        upsert_division(uow, DivisionWrite(code="500153", name="荣昌区",
-                                           boundary=_square(105.5, 29.4, 105.7, 29.5)))
-        upsert_division(uow, DivisionWrite(code="500153001", name="昌元街道",
-                                           boundary=_square(105.5, 29.4, 105.6, 29.5)))
-        upsert_division(uow, DivisionWrite(code="500153002", name="昌州街道",
-                                           boundary=_square(105.6, 29.4, 105.7, 29.5)))
+        upsert_division(
+            uow,
+            DivisionWrite(code="500153", name="荣昌区", boundary=_square(105.5, 29.4, 105.7, 29.5)),
+        )
+        upsert_division(
+            uow,
+            DivisionWrite(
+                code="500153001", name="昌元街道", boundary=_square(105.5, 29.4, 105.6, 29.5)
+            ),
+        )
+        upsert_division(
+            uow,
+            DivisionWrite(
+                code="500153002", name="昌州街道", boundary=_square(105.6, 29.4, 105.7, 29.5)
+            ),
+        )
         uow.commit()
     ctx.engine.dispose()
 
@@ -52,16 +62,24 @@ def _district(url: str) -> None:
 def _workbook(rows: int) -> bytes:
     data = []
     for i in range(rows):
-        data.append({
-            "name": f"避难场所{i:05d}", "shelter_class": ("emergency", "short_term")[i % 2],
-            "effective_area_m2": 4000 + i % 1000, "capacity_persons": 1500,
-            "facilities": ["应急供水", "应急照明"], "status": "open", "manager": "张三",
-            "phone": "13800000000", "longitude": 105.51 + (i % 180) / 1000,
-            "latitude": 29.41 + (i % 80) / 1000,
-            # Half the rows name their division, half are resolved from the point.
-            "division_code": "500153001" if i % 2 == 0 and (105.51 + (i % 180) / 1000) < 105.6
-            else None,
-        })
+        data.append(
+            {
+                "name": f"避难场所{i:05d}",
+                "shelter_class": ("emergency", "short_term")[i % 2],
+                "effective_area_m2": 4000 + i % 1000,
+                "capacity_persons": 1500,
+                "facilities": ["应急供水", "应急照明"],
+                "status": "open",
+                "manager": "张三",
+                "phone": "13800000000",
+                "longitude": 105.51 + (i % 180) / 1000,
+                "latitude": 29.41 + (i % 80) / 1000,
+                # Half the rows name their division, half are resolved from the point.
+                "division_code": "500153001"
+                if i % 2 == 0 and (105.51 + (i % 180) / 1000) < 105.6
+                else None,
+            }
+        )
     return export_rows(SHELTERS.sheet, SHELTERS.columns, data)
 
 
@@ -82,8 +100,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--database-url", default=None,
-                        help="PostgreSQL admin URL (a fresh database is created per run)")
+    parser.add_argument(
+        "--database-url",
+        default=None,
+        help="PostgreSQL admin URL (a fresh database is created per run)",
+    )
     args = parser.parse_args()
     content = _workbook(args.rows)
     print(f"workbook: {args.rows} rows, {len(content) / 1e6:.2f} MB")
@@ -107,14 +128,18 @@ def main() -> None:
             rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
             ctx.engine.dispose()
             totals.append(elapsed)
-            print(f"run {run + 1}: {created} rows in {elapsed:.2f} s "
-                  f"({created / elapsed:,.0f} rows/s), peak RSS {rss_after:.0f} MB "
-                  f"(+{rss_after - rss_before:.0f} MB)")
+            print(
+                f"run {run + 1}: {created} rows in {elapsed:.2f} s "
+                f"({created / elapsed:,.0f} rows/s), peak RSS {rss_after:.0f} MB "
+                f"(+{rss_after - rss_before:.0f} MB)"
+            )
     maxrss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     engine = "postgresql" if args.database_url else "sqlite"
-    print(f"import {args.rows} rows [{engine}]: median {statistics.median(totals):.2f} s, "
-          f"best {min(totals):.2f} s, worst {max(totals):.2f} s; target < 10 s; "
-          f"process peak RSS {maxrss_mb:.0f} MB")
+    print(
+        f"import {args.rows} rows [{engine}]: median {statistics.median(totals):.2f} s, "
+        f"best {min(totals):.2f} s, worst {max(totals):.2f} s; target < 10 s; "
+        f"process peak RSS {maxrss_mb:.0f} MB"
+    )
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ With CI=true an unreachable PostgreSQL fails the run instead of skipping.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -20,6 +21,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
 from support import district as district_mod
+from support import enterprises as _enterprises  # noqa: F401 (adds its baseline hook)
 from yingji.bootstrap import build_context, create_app
 from yingji.core.clock import FixedClock, SystemClock
 from yingji.core.web.context import AppContext
@@ -34,7 +36,20 @@ IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 
 def _worker() -> str:
-    return os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    # The process id keeps two test runs on one machine (a developer's and CI's) apart.
+    return f"{os.environ.get('PYTEST_XDIST_WORKER', 'gw0')}_{os.getpid()}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_pg_databases() -> Iterator[None]:
+    yield
+    if "postgresql" not in ENGINES:
+        return
+    with contextlib.suppress(Exception):
+        _pg_admin_execute(
+            f"DROP DATABASE IF EXISTS yingji_t_{_worker()} WITH (FORCE)",
+            f"DROP DATABASE IF EXISTS yingji_tpl_{_worker()} WITH (FORCE)",
+        )
 
 
 def _pg_url(database: str) -> str:

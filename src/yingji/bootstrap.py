@@ -41,6 +41,7 @@ _OPTIONAL_REGISTRIES: list[tuple[str, str]] = [
     ("yingji.resources.teams.registry", "REGISTRIES"),
     ("yingji.resources.supplies.registry", "REGISTRIES"),
     ("yingji.resources.experts.registry", "REGISTRIES"),
+    ("yingji.resources.social_forces.registry", "REGISTRIES"),
 ]
 
 
@@ -180,9 +181,10 @@ def _extra_routers() -> list[Any]:
 def _mount_pages(app: FastAPI) -> None:
     # Registry pages are built from the specs; the other page modules expose `routers`.
     try:
-        from yingji.registry.pages import build_pages
+        from yingji.registry.pages import build_pages, install_error_page
     except ModuleNotFoundError:
         return
+    install_error_page(app)
     for module in ("yingji.accounts.pages", "yingji.onemap.pages"):
         for router in _load(module, "routers"):
             app.include_router(router)

@@ -278,6 +278,16 @@ def test_warehouses_and_stock() -> None:
             assert s["expires_on"] is None or isinstance(s["expires_on"], dt.date)
 
 
+def test_one_batch_has_one_expiry_date() -> None:
+    # The stock ledger keeps one expiry per item batch across warehouses (a lot number is the
+    # maker's), so the seed's receipts are refused if the fixture gives a batch two dates.
+    expiry: dict[tuple[str, str], set[Any]] = {}
+    for w in resources()["warehouses"]:
+        for s in w["stock"]:
+            expiry.setdefault((s["supply_code"], s["batch"]), set()).add(s["expires_on"])
+    assert {key: dates for key, dates in expiry.items() if len(dates) > 1} == {}
+
+
 def test_shelters_cover_all_classes_and_capacity_follows_area() -> None:
     rows = resources()["shelters"]
     classes = Counter(s["shelter_class"] for s in rows)

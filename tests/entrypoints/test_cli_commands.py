@@ -23,8 +23,14 @@ def test_db_upgrade_creates_every_table(env_db):
     r = CliRunner().invoke(app, ["db", "upgrade"])
     assert r.exit_code == 0, r.output
     tables = set(inspect(create_engine(env_db)).get_table_names())
-    assert {"accounts_user", "geo_division", "geo_site", "core_audit_entry",
-            "core_outbox_message", "resources_shelter"} <= tables
+    assert {
+        "accounts_user",
+        "geo_division",
+        "geo_site",
+        "core_audit_entry",
+        "core_outbox_message",
+        "resources_shelter",
+    } <= tables
     # idempotent
     assert CliRunner().invoke(app, ["db", "upgrade"]).exit_code == 0
 

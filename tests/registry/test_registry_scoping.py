@@ -33,8 +33,9 @@ def _export_names(api: Any, name: str) -> set[str]:
     assert r.status_code == 200, r.text
     ws = load_workbook(io.BytesIO(r.content), read_only=True).worksheets[0]
     rows = list(ws.iter_rows(values_only=True))
-    header = list(rows[0])
-    col = header.index("名称") if "名称" in header else 0
+    header = [str(h).rstrip("*") for h in rows[0]]
+    name_header = next(c.header for c in SPECS[name].columns if c.key == "name")
+    col = header.index(name_header)
     return {str(row[col]) for row in rows[1:]}
 
 

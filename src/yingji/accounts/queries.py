@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from yingji.accounts.models import ApiToken, User
+from yingji.accounts.models import ApiToken, Department, User
 from yingji.accounts.rules import ROLE_LABELS, Role, effective_division
 from yingji.accounts.schemas import UserRead
 from yingji.core.actor import Actor
@@ -75,3 +76,17 @@ def to_read(user: User) -> UserRead:
 def list_users(session: Session) -> list[User]:
     """Return every user ordered by username."""
     return list(session.scalars(select(User).order_by(User.username)))
+
+
+def department_names(session: Session, ids: Iterable[int]) -> dict[int, str]:
+    """Return {id: name} for the given department ids (one query)."""
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    rows = session.execute(select(Department.id, Department.name).where(Department.id.in_(wanted)))
+    return {row.id: row.name for row in rows}
+
+
+def find_department_id(session: Session, name: str) -> int | None:
+    """Return the id of the department called ``name``, or None."""
+    return session.scalar(select(Department.id).where(Department.name == name))

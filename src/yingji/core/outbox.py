@@ -68,6 +68,9 @@ def relay_pending(
     for message_id, event_id, name, payload in claimed:
         error = _run_handlers(session_factory, registry, clock, event_id, name, payload)
         with session_factory() as session, session.begin():
+            # Read-then-write: on SQLite (WAL) a deferred BEGIN fails at once with "database
+            # is locked" if another writer committed after our read; take the lock up front.
+            session.connection(execution_options={"yingji_write": True})
             message = session.get(OutboxMessage, message_id)
             if message is None:  # pragma: no cover - rows are never deleted
                 continue

@@ -2,15 +2,17 @@
 
 Owns: the 统一社会信用代码 (unified social credit code) format and check character, the embedded
 组织机构代码 (organisation code) check digit, a deterministic generator of valid codes for demo and
-test data, GB/T 4754-2017 industry-code validation, and licence expiry status. No I/O here: the
-industry table is passed in by the caller (see ``industries.py`` for the loader).
+test data, GB/T 4754-2017 industry-code validation, enterprise scale, suggested licence kinds and
+licence expiry status. No I/O here: the industry table is passed in by the caller (see
+``industries.py`` for the loader).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date
+from enum import StrEnum
 from typing import Final, Literal
 
 # GB 32100-2015 (code structure): 18 characters, digits and upper-case letters except I O Z S V.
@@ -146,3 +148,38 @@ def licence_status(expires_on: date, today: date, warn_days: int = 30) -> Licenc
     if (expires_on - today).days <= warn_days:
         return "expiring"
     return "valid"
+
+
+class EnterpriseScale(StrEnum):
+    """规上 / 规下: whether the enterprise is counted 规模以上 in the statistics."""
+
+    # 国家统计局: 规模以上工业企业 = annual main-business revenue of 20 million yuan or more
+    # (other sectors use their own 限额以上 thresholds); the registry records the bureau's
+    # classification, it does not recompute it.
+    ABOVE = "above"
+    BELOW = "below"
+
+
+SCALE_LABELS: Final = {"above": "规上", "below": "规下"}
+LICENCE_STATUS_LABELS: Final = {"valid": "有效", "expiring": "即将到期", "expired": "已过期"}
+
+# Suggested licence kinds (free text is accepted: local licences vary). Sources:
+# 《安全生产许可证条例》 (国务院令第397号; mines, construction, hazardous chemicals,
+# fireworks and civil explosives producers), 《危险化学品经营许可证管理办法》
+# (原国家安全监管总局令第55号, amended by 第79号), 《危险化学品安全使用许可证实施办法》,
+# 《危险化学品登记管理办法》, 《烟花爆竹经营许可实施办法》.
+LICENCE_KINDS: Final = (
+    "安全生产许可证",
+    "危险化学品经营许可证",
+    "危险化学品安全使用许可证",
+    "危险化学品登记证",
+    "烟花爆竹经营（批发）许可证",
+    "烟花爆竹经营（零售）许可证",
+)
+
+_STATUS_RANK: Final[dict[LicenceStatus, int]] = {"valid": 0, "expiring": 1, "expired": 2}
+
+
+def worst_licence_status(statuses: Iterable[LicenceStatus]) -> LicenceStatus | None:
+    """Return the most urgent of the statuses (expired > expiring > valid), None if empty."""
+    return max(statuses, key=_STATUS_RANK.__getitem__, default=None)

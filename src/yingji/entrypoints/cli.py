@@ -51,7 +51,18 @@ def seed_demo(
     except ModuleNotFoundError:
         _fail("demo seed is not available in this build")
         return
-    report = run_seed(settings, with_users=users)
+    from yingji.bootstrap import build_context
+
+    if not settings.demo:  # refuse before touching the database
+        _fail("yingji seed demo 只能在演示模式下运行：请设置 YINGJI_DEMO=true")
+    ctx = build_context(settings)
+    try:
+        report = run_seed(settings, with_users=users, context=ctx)
+    except DomainError as exc:
+        _fail(exc.detail)
+        return
+    finally:
+        ctx.engine.dispose()
     for line in report:
         typer.echo(line)
 

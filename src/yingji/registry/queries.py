@@ -27,6 +27,8 @@ def division_column(spec: RegistrySpec) -> Any:
 def _base(spec: RegistrySpec, actor: Actor) -> Select[Any]:
     model = spec.model
     stmt = select(model, Site).join(Site, model.site_id == Site.id) if spec.sited else select(model)
+    if not spec.scoped:
+        return stmt  # reference data: check_readable alone decides who reads it
     enterprise_col = getattr(model, spec.enterprise_attr) if spec.enterprise_attr else None
     return stmt.where(scope_clause(actor, division_column(spec), enterprise_col))
 

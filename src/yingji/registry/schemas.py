@@ -6,6 +6,10 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
+# A phone number as people write it: digits with +, -, spaces or brackets, and an optional
+# extension (023-12345678转801).
+PHONE_PATTERN = r"^[+(]?[0-9][0-9\-\s()]{1,28}[0-9](转[0-9]{1,6})?$"
+
 
 class LocationIn(BaseModel):
     """Where a sited record is: a point, optionally its division and address."""

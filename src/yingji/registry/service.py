@@ -13,7 +13,7 @@ from yingji.core.excel import parse_upload
 from yingji.core.messages import pydantic_reason
 from yingji.core.uow import UnitOfWork
 from yingji.geo.models import Site
-from yingji.geo.queries import find_division
+from yingji.geo.queries import find_division, list_divisions
 from yingji.geo.service import move_site, place_site, resolve_division
 from yingji.registry.events import RecordCreated, RecordRetired, RecordUpdated
 from yingji.registry.queries import get_row, row_values, to_reads
@@ -30,9 +30,17 @@ def _require_role(uow: UnitOfWork, spec: RegistrySpec, *, create: bool) -> None:
         raise PermissionDenied(f"无权{'新建' if create else '修改'}{spec.title}")
 
 
-def _check_scope(uow: UnitOfWork, code: str) -> None:
+def _check_scope(uow: UnitOfWork, spec: RegistrySpec, code: str) -> None:
+    if not spec.scoped:
+        return  # reference data: the writer roles alone decide (see RegistrySpec.scoped)
     if not covers_division(uow.actor, code):
         raise ValidationFailed([FieldError("division_code", f"行政区划 {code} 不在您的管辖范围内")])
+
+
+def _district_code(uow: UnitOfWork) -> str | None:
+    # District-wide reference rows are filed under the district (the root division).
+    districts = list_divisions(uow.session, level="district")
+    return districts[0].code if districts else None
 
 
 def _snapshot(uow: UnitOfWork, spec: RegistrySpec, row: Any, site: Site | None) -> dict[str, Any]:
@@ -41,9 +49,9 @@ def _snapshot(uow: UnitOfWork, spec: RegistrySpec, row: Any, site: Site | None) 
 
 
 def _validate(uow: UnitOfWork, spec: RegistrySpec, values: dict[str, Any], row: Any) -> None:
-    if spec.validate is None:
-        return
-    errors = spec.validate(uow.session, values, row)
+    errors = spec.validate(uow.session, values, row) if spec.validate is not None else []
+    if spec.validate_for_actor is not None:
+        errors = [*errors, *spec.validate_for_actor(uow, values, row)]
     if errors:
         raise ValidationFailed(errors)
 
@@ -67,12 +75,16 @@ def _build(
             division_code=location["division_code"],
             address=location["address"],
         )
-        _check_scope(uow, site.division_code)
+        _check_scope(uow, spec, site.division_code)
     else:
         code = values.get("division_code")
+        if not code and not spec.scoped:
+            code = _district_code(uow)
+            values["division_code"] = code
+            fields["division_code"] = code
         if not code or find_division(uow.session, code) is None:
             raise ValidationFailed([FieldError("division_code", f"行政区划 {code} 不存在")])
-        _check_scope(uow, code)
+        _check_scope(uow, spec, code)
     row = spec.model(**fields, created_at=now, updated_at=now)
     return row, site, values
 
@@ -110,6 +122,15 @@ def create_record(uow: UnitOfWork, spec: RegistrySpec, data: BaseModel) -> Any:
     return _created(uow, spec, [(row, site)], [values])[0]
 
 
+def _refuse_nulls(spec: RegistrySpec, changes: dict[str, Any]) -> None:
+    # PATCH {"field": null} clears a field: refused (422, not a database error) for the
+    # columns a record cannot do without.
+    required = {c.key for c in spec.model.__table__.columns if not c.nullable}
+    errors = [FieldError(k, "不能为空") for k, v in changes.items() if v is None and k in required]
+    if errors:
+        raise ValidationFailed(errors)
+
+
 def update_record(uow: UnitOfWork, spec: RegistrySpec, record_id: int, data: BaseModel) -> Any:
     """Apply the fields set in ``data`` to a record the actor may see and change."""
     row, site = get_row(uow.session, spec, uow.actor, record_id)
@@ -119,6 +140,7 @@ def update_record(uow: UnitOfWork, spec: RegistrySpec, record_id: int, data: Bas
     changes = data.model_dump(exclude_unset=True)
     before = _snapshot(uow, spec, row, site)
     location = {k: changes.pop(k) for k in LOCATION_KEYS if k in changes}
+    _refuse_nulls(spec, changes)
     merged = {**row_values(row, site), **changes, **location}
     _validate(uow, spec, merged, row)
     for key, value in changes.items():
@@ -127,12 +149,14 @@ def update_record(uow: UnitOfWork, spec: RegistrySpec, record_id: int, data: Bas
     if site is not None:
         if location:
             move_site(uow, site, **location)
-            _check_scope(uow, site.division_code)
+            _check_scope(uow, spec, site.division_code)
         if "name" in changes:
             site.name = changes["name"]
-    elif "division_code" in changes:
-        code = resolve_division(uow.session, changes["division_code"], 0.0, 0.0)
-        _check_scope(uow, code)
+    elif location.get("division_code"):
+        # A record without a point moves by its division code alone.
+        code = resolve_division(uow.session, location["division_code"], 0.0, 0.0)
+        _check_scope(uow, spec, code)
+        row.division_code = code
     row.updated_at = uow.clock.now()
     uow.session.flush()
     if spec.after_write is not None:
@@ -155,6 +179,9 @@ def retire_record(uow: UnitOfWork, spec: RegistrySpec, record_id: int, reason: s
     """Retire a record (it stays for history and references; lists hide it by default)."""
     row, site = get_row(uow.session, spec, uow.actor, record_id)
     _require_role(uow, spec, create=False)
+    retirers = spec.retirer_roles
+    if retirers is not None and not uow.actor.is_system and uow.actor.role not in retirers:
+        raise PermissionDenied(f"无权停用{spec.title}")
     if row.retired_at is not None:
         return to_reads(uow.session, spec, [(row, site)])[0]  # retiring twice changes nothing
     row.retired_at = uow.clock.now()

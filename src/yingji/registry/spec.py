@@ -13,10 +13,14 @@ from sqlalchemy.orm import Session
 from yingji.accounts.rules import REGISTRY_WRITERS, Role
 from yingji.core.errors import FieldError
 from yingji.core.excel import Column
+from yingji.core.uow import UnitOfWork
 
 # A business check run before a create or update: (session, merged field values, existing
 # row or None) → the field errors. Pure rules live in the domain's rules.py; this adapts.
 Validator = Callable[[Session, dict[str, Any], Any | None], list[FieldError]]
+# A check that depends on who acts (a referenced record must be one the actor may see):
+# (unit of work, merged field values, existing row or None) → the field errors.
+ActorValidator = Callable[[UnitOfWork, dict[str, Any], Any | None], list[FieldError]]
 # A query filter: value from the query string → WHERE clause.
 FilterFn = Callable[[Any], ColumnElement[bool]]
 
@@ -35,11 +39,18 @@ class RegistrySpec:
     filter_schema: type[BaseModel]
     columns: Sequence[Column]
     sited: bool = True
+    # False for district-wide reference data (the supply catalogue): every role in
+    # ``reader_roles`` reads every row, whatever its jurisdiction, and ``writer_roles`` alone
+    # decides who writes. A non-sited, unscoped row is filed under the district division.
+    scoped: bool = True
     enterprise_attr: str | None = None
     writer_roles: frozenset[Role] = REGISTRY_WRITERS
     # Who may create and import (None: the writers). Enterprise officers may update their
     # own enterprise's profile but not register new enterprises.
     creator_roles: frozenset[Role] | None = None
+    # Who may retire records (None: the writers). An enterprise officer edits their own
+    # enterprise's profile but may not retire it.
+    retirer_roles: frozenset[Role] | None = None
     # Roles that may read the registry at all (scoping still applies within them).
     reader_roles: frozenset[Role] = frozenset(Role) - {Role.ENTERPRISE_OFFICER}
     # Which of the five business domains' menus lists this registry: supervision (监督管理),
@@ -49,6 +60,7 @@ class RegistrySpec:
     search_attrs: Sequence[str] = ("name",)
     order_by: str = "id"
     validate: Validator | None = None
+    validate_for_actor: ActorValidator | None = None
     # Fields shown as table columns in the list page and as GeoJSON properties.
     list_fields: Sequence[str] = ("name",)
     # Labels for enum values shown to people, per field: {"status": {"open": "开放"}}.

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 20:52:21.550144
+Create Date: 2026-11-23 21:24:54.613303
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
-
 
 import yingji.core.db
 
@@ -154,6 +153,62 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_geo_site_kind"), ["kind"], unique=False)
 
     op.create_table(
+        "resources_expert",
+        sa.Column("name", sa.String(length=100), nullable=False),
+        sa.Column("gender", sa.String(length=10), nullable=True),
+        sa.Column("expertise", sa.JSON(), nullable=False),
+        sa.Column("title", sa.String(length=100), nullable=True),
+        sa.Column("employer", sa.String(length=200), nullable=True),
+        sa.Column("phone", sa.String(length=40), nullable=False),
+        sa.Column("email", sa.String(length=200), nullable=True),
+        sa.Column("available", sa.Boolean(), nullable=False),
+        sa.Column("notes", sa.Text(), nullable=True),
+        sa.Column("division_code", sa.String(length=15), nullable=False),
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("created_at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("retired_at", yingji.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("retired_reason", sa.String(length=500), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_resources_expert")),
+    )
+    with op.batch_alter_table("resources_expert", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_resources_expert_available"), ["available"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_resources_expert_division_code"), ["division_code"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_resources_expert_name"), ["name"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_resources_expert_retired_at"), ["retired_at"], unique=False
+        )
+
+    op.create_table(
+        "resources_supply_item",
+        sa.Column("code", sa.String(length=7), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("unit", sa.String(length=20), nullable=False),
+        sa.Column("specification", sa.String(length=200), nullable=True),
+        sa.Column("shelf_life_days", sa.Integer(), nullable=True),
+        sa.Column("division_code", sa.String(length=15), nullable=False),
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("created_at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("retired_at", yingji.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("retired_reason", sa.String(length=500), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_resources_supply_item")),
+        sa.UniqueConstraint("code", name=op.f("uq_resources_supply_item_code")),
+    )
+    with op.batch_alter_table("resources_supply_item", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_resources_supply_item_division_code"), ["division_code"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_resources_supply_item_name"), ["name"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_resources_supply_item_retired_at"), ["retired_at"], unique=False
+        )
+
+    op.create_table(
         "accounts_user",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("username", sa.String(length=64), nullable=False),
@@ -182,6 +237,102 @@ def upgrade() -> None:
             batch_op.f("ix_accounts_user_enterprise_id"), ["enterprise_id"], unique=False
         )
         batch_op.create_index(batch_op.f("ix_accounts_user_role"), ["role"], unique=False)
+
+    op.create_table(
+        "enterprises_enterprise",
+        sa.Column("credit_code", sa.String(length=18), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("industry_code", sa.String(length=4), nullable=False),
+        sa.Column("supervising_department_id", sa.Integer(), nullable=True),
+        sa.Column("scale", sa.String(length=10), nullable=False),
+        sa.Column("produces_hazardous_chemicals", sa.Boolean(), nullable=False),
+        sa.Column("stores_hazardous_chemicals", sa.Boolean(), nullable=False),
+        sa.Column("uses_hazardous_chemicals", sa.Boolean(), nullable=False),
+        sa.Column("operates_hazardous_chemicals", sa.Boolean(), nullable=False),
+        sa.Column("has_major_hazard", sa.Boolean(), nullable=False),
+        sa.Column("legal_representative", sa.String(length=100), nullable=True),
+        sa.Column("safety_officer", sa.String(length=100), nullable=True),
+        sa.Column("contacts", sa.JSON(), nullable=False),
+        sa.Column("employees", sa.Integer(), nullable=True),
+        sa.Column("site_id", sa.Integer(), nullable=False),
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("created_at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("retired_at", yingji.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("retired_reason", sa.String(length=500), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["site_id"], ["geo_site.id"], name=op.f("fk_enterprises_enterprise_site_id_geo_site")
+        ),
+        sa.ForeignKeyConstraint(
+            ["supervising_department_id"],
+            ["accounts_department.id"],
+            name=op.f("fk_enterprises_enterprise_supervising_department_id_accounts_department"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_enterprises_enterprise")),
+        sa.UniqueConstraint("credit_code", name=op.f("uq_enterprises_enterprise_credit_code")),
+        sa.UniqueConstraint("site_id", name=op.f("uq_enterprises_enterprise_site_id")),
+    )
+    with op.batch_alter_table("enterprises_enterprise", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_enterprises_enterprise_has_major_hazard"),
+            ["has_major_hazard"],
+            unique=False,
+        )
+        batch_op.create_index(
+            batch_op.f("ix_enterprises_enterprise_industry_code"), ["industry_code"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_enterprises_enterprise_name"), ["name"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_enterprises_enterprise_retired_at"), ["retired_at"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_enterprises_enterprise_scale"), ["scale"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_enterprises_enterprise_supervising_department_id"),
+            ["supervising_department_id"],
+            unique=False,
+        )
+
+    op.create_table(
+        "resources_rescue_team",
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("staffing", sa.String(length=20), nullable=False),
+        sa.Column("specialties", sa.JSON(), nullable=False),
+        sa.Column("headcount", sa.Integer(), nullable=False),
+        sa.Column("leader", sa.String(length=100), nullable=True),
+        sa.Column("on_duty_phone", sa.String(length=40), nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("owner_department", sa.String(length=200), nullable=True),
+        sa.Column("enterprise_id", sa.Integer(), nullable=True),
+        sa.Column("site_id", sa.Integer(), nullable=False),
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("created_at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("retired_at", yingji.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("retired_reason", sa.String(length=500), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["site_id"], ["geo_site.id"], name=op.f("fk_resources_rescue_team_site_id_geo_site")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_resources_rescue_team")),
+        sa.UniqueConstraint("site_id", name=op.f("uq_resources_rescue_team_site_id")),
+    )
+    with op.batch_alter_table("resources_rescue_team", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_resources_rescue_team_enterprise_id"), ["enterprise_id"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_resources_rescue_team_kind"), ["kind"], unique=False)
+        batch_op.create_index(batch_op.f("ix_resources_rescue_team_name"), ["name"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_resources_rescue_team_retired_at"), ["retired_at"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_resources_rescue_team_staffing"), ["staffing"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_resources_rescue_team_status"), ["status"], unique=False
+        )
 
     op.create_table(
         "resources_shelter",
@@ -216,6 +367,72 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_resources_shelter_status"), ["status"], unique=False)
 
     op.create_table(
+        "resources_social_force",
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("registration_no", sa.String(length=60), nullable=False),
+        sa.Column("specialties", sa.JSON(), nullable=False),
+        sa.Column("members", sa.Integer(), nullable=False),
+        sa.Column("contact_person", sa.String(length=100), nullable=False),
+        sa.Column("phone", sa.String(length=40), nullable=False),
+        sa.Column("equipment_summary", sa.Text(), nullable=True),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("site_id", sa.Integer(), nullable=False),
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("created_at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("retired_at", yingji.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("retired_reason", sa.String(length=500), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["site_id"], ["geo_site.id"], name=op.f("fk_resources_social_force_site_id_geo_site")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_resources_social_force")),
+        sa.UniqueConstraint(
+            "registration_no", name=op.f("uq_resources_social_force_registration_no")
+        ),
+        sa.UniqueConstraint("site_id", name=op.f("uq_resources_social_force_site_id")),
+    )
+    with op.batch_alter_table("resources_social_force", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_resources_social_force_name"), ["name"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_resources_social_force_retired_at"), ["retired_at"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_resources_social_force_status"), ["status"], unique=False
+        )
+
+    op.create_table(
+        "resources_warehouse",
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("level", sa.String(length=20), nullable=False),
+        sa.Column("manager", sa.String(length=100), nullable=True),
+        sa.Column("phone", sa.String(length=40), nullable=True),
+        sa.Column("capacity_m2", sa.Numeric(precision=12, scale=2), nullable=True),
+        sa.Column("owner_department_id", sa.Integer(), nullable=True),
+        sa.Column("site_id", sa.Integer(), nullable=False),
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("created_at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("retired_at", yingji.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("retired_reason", sa.String(length=500), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["owner_department_id"],
+            ["accounts_department.id"],
+            name=op.f("fk_resources_warehouse_owner_department_id_accounts_department"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["site_id"], ["geo_site.id"], name=op.f("fk_resources_warehouse_site_id_geo_site")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_resources_warehouse")),
+        sa.UniqueConstraint("site_id", name=op.f("uq_resources_warehouse_site_id")),
+    )
+    with op.batch_alter_table("resources_warehouse", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_resources_warehouse_level"), ["level"], unique=False)
+        batch_op.create_index(batch_op.f("ix_resources_warehouse_name"), ["name"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_resources_warehouse_retired_at"), ["retired_at"], unique=False
+        )
+
+    op.create_table(
         "accounts_api_token",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=False),
@@ -236,16 +453,213 @@ def upgrade() -> None:
             batch_op.f("ix_accounts_api_token_user_id"), ["user_id"], unique=False
         )
 
+    op.create_table(
+        "enterprises_licence",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("enterprise_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=60), nullable=False),
+        sa.Column("number", sa.String(length=100), nullable=False),
+        sa.Column("issued_on", sa.Date(), nullable=True),
+        sa.Column("expires_on", sa.Date(), nullable=False),
+        sa.Column("created_at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["enterprise_id"],
+            ["enterprises_enterprise.id"],
+            name=op.f("fk_enterprises_licence_enterprise_id_enterprises_enterprise"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_enterprises_licence")),
+        sa.UniqueConstraint(
+            "enterprise_id", "kind", "number", name=op.f("uq_enterprises_licence_enterprise_id")
+        ),
+    )
+    with op.batch_alter_table("enterprises_licence", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_enterprises_licence_enterprise_id"), ["enterprise_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_enterprises_licence_expires_on"), ["expires_on"], unique=False
+        )
+
+    op.create_table(
+        "resources_equipment",
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("kind", sa.String(length=50), nullable=False),
+        sa.Column("specification", sa.String(length=200), nullable=True),
+        sa.Column("quantity", sa.Integer(), nullable=False),
+        sa.Column("unit", sa.String(length=20), nullable=False),
+        sa.Column("owner_team_id", sa.Integer(), nullable=True),
+        sa.Column("owner_department", sa.String(length=200), nullable=True),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("enterprise_id", sa.Integer(), nullable=True),
+        sa.Column("site_id", sa.Integer(), nullable=False),
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("created_at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("retired_at", yingji.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("retired_reason", sa.String(length=500), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["owner_team_id"],
+            ["resources_rescue_team.id"],
+            name=op.f("fk_resources_equipment_owner_team_id_resources_rescue_team"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["site_id"], ["geo_site.id"], name=op.f("fk_resources_equipment_site_id_geo_site")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_resources_equipment")),
+        sa.UniqueConstraint("site_id", name=op.f("uq_resources_equipment_site_id")),
+    )
+    with op.batch_alter_table("resources_equipment", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_resources_equipment_enterprise_id"), ["enterprise_id"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_resources_equipment_kind"), ["kind"], unique=False)
+        batch_op.create_index(batch_op.f("ix_resources_equipment_name"), ["name"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_resources_equipment_owner_team_id"), ["owner_team_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_resources_equipment_retired_at"), ["retired_at"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_resources_equipment_status"), ["status"], unique=False)
+
+    op.create_table(
+        "resources_stock_level",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("warehouse_id", sa.Integer(), nullable=False),
+        sa.Column("item_id", sa.Integer(), nullable=False),
+        sa.Column("minimum_quantity", sa.Numeric(precision=14, scale=3), nullable=False),
+        sa.Column("updated_at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_by", sa.String(length=100), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["item_id"],
+            ["resources_supply_item.id"],
+            name=op.f("fk_resources_stock_level_item_id_resources_supply_item"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["warehouse_id"],
+            ["resources_warehouse.id"],
+            name=op.f("fk_resources_stock_level_warehouse_id_resources_warehouse"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_resources_stock_level")),
+        sa.UniqueConstraint("warehouse_id", "item_id", name="uq_resources_stock_level_key"),
+    )
+    with op.batch_alter_table("resources_stock_level", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_resources_stock_level_item_id"), ["item_id"], unique=False
+        )
+
+    op.create_table(
+        "resources_stock_movement",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("movement_no", sa.String(length=32), nullable=False),
+        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("leg", sa.SmallInteger(), nullable=False),
+        sa.Column("warehouse_id", sa.Integer(), nullable=False),
+        sa.Column("item_id", sa.Integer(), nullable=False),
+        sa.Column("batch", sa.String(length=60), nullable=False),
+        sa.Column("expires_on", sa.Date(), nullable=True),
+        sa.Column("quantity_delta", sa.Numeric(precision=14, scale=3), nullable=False),
+        sa.Column("counted", sa.Numeric(precision=14, scale=3), nullable=True),
+        sa.Column("counterpart_warehouse_id", sa.Integer(), nullable=True),
+        sa.Column("reason", sa.String(length=500), nullable=True),
+        sa.Column("reference", sa.String(length=100), nullable=True),
+        sa.Column("actor_id", sa.Integer(), nullable=True),
+        sa.Column("actor_name", sa.String(length=100), nullable=False),
+        sa.Column("occurred_at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["counterpart_warehouse_id"],
+            ["resources_warehouse.id"],
+            name="fk_resources_stock_movement_counterpart",
+        ),
+        sa.ForeignKeyConstraint(
+            ["item_id"],
+            ["resources_supply_item.id"],
+            name=op.f("fk_resources_stock_movement_item_id_resources_supply_item"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["warehouse_id"],
+            ["resources_warehouse.id"],
+            name=op.f("fk_resources_stock_movement_warehouse_id_resources_warehouse"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_resources_stock_movement")),
+        sa.UniqueConstraint(
+            "kind", "reference", "leg", name="uq_resources_stock_movement_reference"
+        ),
+        sa.UniqueConstraint("movement_no", "leg", name="uq_resources_stock_movement_no"),
+    )
+    with op.batch_alter_table("resources_stock_movement", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_resources_stock_movement_balance",
+            ["warehouse_id", "item_id", "batch"],
+            unique=False,
+        )
+        batch_op.create_index(
+            batch_op.f("ix_resources_stock_movement_expires_on"), ["expires_on"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_resources_stock_movement_item_id"), ["item_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_resources_stock_movement_kind"), ["kind"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_resources_stock_movement_movement_no"), ["movement_no"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_resources_stock_movement_occurred_at"), ["occurred_at"], unique=False
+        )
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     """Revert this revision."""
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table("resources_stock_movement", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_resources_stock_movement_occurred_at"))
+        batch_op.drop_index(batch_op.f("ix_resources_stock_movement_movement_no"))
+        batch_op.drop_index(batch_op.f("ix_resources_stock_movement_kind"))
+        batch_op.drop_index(batch_op.f("ix_resources_stock_movement_item_id"))
+        batch_op.drop_index(batch_op.f("ix_resources_stock_movement_expires_on"))
+        batch_op.drop_index("ix_resources_stock_movement_balance")
+
+    op.drop_table("resources_stock_movement")
+    with op.batch_alter_table("resources_stock_level", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_resources_stock_level_item_id"))
+
+    op.drop_table("resources_stock_level")
+    with op.batch_alter_table("resources_equipment", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_resources_equipment_status"))
+        batch_op.drop_index(batch_op.f("ix_resources_equipment_retired_at"))
+        batch_op.drop_index(batch_op.f("ix_resources_equipment_owner_team_id"))
+        batch_op.drop_index(batch_op.f("ix_resources_equipment_name"))
+        batch_op.drop_index(batch_op.f("ix_resources_equipment_kind"))
+        batch_op.drop_index(batch_op.f("ix_resources_equipment_enterprise_id"))
+
+    op.drop_table("resources_equipment")
+    with op.batch_alter_table("enterprises_licence", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_enterprises_licence_expires_on"))
+        batch_op.drop_index(batch_op.f("ix_enterprises_licence_enterprise_id"))
+
+    op.drop_table("enterprises_licence")
     with op.batch_alter_table("accounts_api_token", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_accounts_api_token_user_id"))
 
     op.drop_table("accounts_api_token")
+    with op.batch_alter_table("resources_warehouse", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_resources_warehouse_retired_at"))
+        batch_op.drop_index(batch_op.f("ix_resources_warehouse_name"))
+        batch_op.drop_index(batch_op.f("ix_resources_warehouse_level"))
+
+    op.drop_table("resources_warehouse")
+    with op.batch_alter_table("resources_social_force", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_resources_social_force_status"))
+        batch_op.drop_index(batch_op.f("ix_resources_social_force_retired_at"))
+        batch_op.drop_index(batch_op.f("ix_resources_social_force_name"))
+
+    op.drop_table("resources_social_force")
     with op.batch_alter_table("resources_shelter", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_resources_shelter_status"))
         batch_op.drop_index(batch_op.f("ix_resources_shelter_shelter_class"))
@@ -253,12 +667,43 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_resources_shelter_name"))
 
     op.drop_table("resources_shelter")
+    with op.batch_alter_table("resources_rescue_team", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_resources_rescue_team_status"))
+        batch_op.drop_index(batch_op.f("ix_resources_rescue_team_staffing"))
+        batch_op.drop_index(batch_op.f("ix_resources_rescue_team_retired_at"))
+        batch_op.drop_index(batch_op.f("ix_resources_rescue_team_name"))
+        batch_op.drop_index(batch_op.f("ix_resources_rescue_team_kind"))
+        batch_op.drop_index(batch_op.f("ix_resources_rescue_team_enterprise_id"))
+
+    op.drop_table("resources_rescue_team")
+    with op.batch_alter_table("enterprises_enterprise", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_enterprises_enterprise_supervising_department_id"))
+        batch_op.drop_index(batch_op.f("ix_enterprises_enterprise_scale"))
+        batch_op.drop_index(batch_op.f("ix_enterprises_enterprise_retired_at"))
+        batch_op.drop_index(batch_op.f("ix_enterprises_enterprise_name"))
+        batch_op.drop_index(batch_op.f("ix_enterprises_enterprise_industry_code"))
+        batch_op.drop_index(batch_op.f("ix_enterprises_enterprise_has_major_hazard"))
+
+    op.drop_table("enterprises_enterprise")
     with op.batch_alter_table("accounts_user", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_accounts_user_role"))
         batch_op.drop_index(batch_op.f("ix_accounts_user_enterprise_id"))
         batch_op.drop_index(batch_op.f("ix_accounts_user_division_code"))
 
     op.drop_table("accounts_user")
+    with op.batch_alter_table("resources_supply_item", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_resources_supply_item_retired_at"))
+        batch_op.drop_index(batch_op.f("ix_resources_supply_item_name"))
+        batch_op.drop_index(batch_op.f("ix_resources_supply_item_division_code"))
+
+    op.drop_table("resources_supply_item")
+    with op.batch_alter_table("resources_expert", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_resources_expert_retired_at"))
+        batch_op.drop_index(batch_op.f("ix_resources_expert_name"))
+        batch_op.drop_index(batch_op.f("ix_resources_expert_division_code"))
+        batch_op.drop_index(batch_op.f("ix_resources_expert_available"))
+
+    op.drop_table("resources_expert")
     with op.batch_alter_table("geo_site", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_geo_site_kind"))
         batch_op.drop_index(batch_op.f("ix_geo_site_division_code"))

@@ -88,3 +88,23 @@ def load_catalogue() -> list[CatalogueEntry]:
             raise ValueError(f"catalogue.yaml: {entry.code}: parent {entry.parent} not above it")
         seen.add(entry.code)
     return entries
+
+
+@functools.cache
+def catalogue_index() -> dict[str, CatalogueEntry]:
+    """Return the catalogue entries by code (shared and cached: do not mutate)."""
+    return {entry.code: entry for entry in load_catalogue()}
+
+
+def category_names(code: str) -> list[str]:
+    """Return the names of the categories above ``code`` (大类 first) that the catalogue knows."""
+    if validate_supply_code(code) is not None:
+        return []
+    index = catalogue_index()
+    chain: list[str] = []
+    parent = supply_code_parent(code)
+    while parent is not None:
+        chain.append(parent)
+        parent = supply_code_parent(parent)
+    # A locally allocated code may sit under a category the fixture lacks: skip that level.
+    return [index[c].name for c in reversed(chain) if c in index]

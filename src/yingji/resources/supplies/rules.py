@@ -222,3 +222,60 @@ def expiry_status(expires_on: date | None, today: date, warn_days: int) -> Expir
 def below_minimum(on_hand: Decimal, minimum: Decimal | None) -> bool:
     """Tell whether stock is strictly below its reserve minimum (None means no minimum)."""
     return minimum is not None and on_hand < minimum
+
+
+# --- labels, numbers and quantities --------------------------------------------------------------
+
+
+class WarehouseLevel(StrEnum):
+    """Which tier keeps the reserve (glossary: 区级 / 镇街 / 村社 储备库)."""
+
+    DISTRICT = "district"
+    TOWNSHIP = "township"
+    VILLAGE = "village"
+
+
+WAREHOUSE_LEVEL_LABELS: Final = {"district": "区级", "township": "镇街", "village": "村社"}
+MOVEMENT_KIND_LABELS: Final = {
+    "receipt": "入库",
+    "issue": "出库",
+    "transfer": "调拨",
+    "adjustment": "调整",
+    "stocktake": "盘点",
+}
+EXPIRY_STATUS_LABELS: Final = {"ok": "正常", "expiring": "临期", "expired": "过期"}
+
+# Movement numbers read like the paper 出入库单 they replace: a kind prefix (pinyin initials of
+# 入库 / 出库 / 调拨 / 调整 / 盘点), the local date, then the ledger row's id.
+_MOVEMENT_PREFIX: Final = {
+    MovementKind.RECEIPT: "RK",
+    MovementKind.ISSUE: "CK",
+    MovementKind.TRANSFER: "DB",
+    MovementKind.ADJUSTMENT: "TZ",
+    MovementKind.STOCKTAKE: "PD",
+}
+
+# Quantities carry three decimals (kg, m³, m² as well as counted pieces).
+QUANTITY_PLACES: Final = 3
+_QUANTUM: Final = Decimal(1).scaleb(-QUANTITY_PLACES)
+
+
+def movement_number(kind: MovementKind | str, day: date, serial: int) -> str:
+    """Return the business number of a movement, e.g. ``RK20260601-000042``."""
+    return f"{_MOVEMENT_PREFIX[MovementKind(kind)]}{day:%Y%m%d}-{serial:06d}"
+
+
+def tidy_quantity(value: Decimal | float | int | str | None) -> Decimal:
+    """Return a quantity rounded to the ledger's precision, without trailing zeros.
+
+    SQLite hands sums back as floats (0.1 + 0.2 != 0.3), so every quantity read from the
+    database passes through here before it is compared or shown.
+    """
+    if value is None:
+        return Decimal(0)
+    exact = Decimal(str(value)).quantize(_QUANTUM)
+    if exact == 0:
+        return Decimal(0)  # never "-0"
+    if exact == exact.to_integral_value():
+        return exact.quantize(Decimal(1))
+    return exact.normalize()

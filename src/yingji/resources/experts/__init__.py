@@ -1,0 +1,1 @@
+"""Experts (专家库): a district-wide registry of experts by field, with availability."""
