@@ -45,6 +45,7 @@ from yingji.enterprises.schemas import (
 )
 from yingji.geo.models import Site
 from yingji.geo.queries import division_names
+from yingji.registry.columns import LOCATION_COLUMNS
 from yingji.registry.spec import RegistrySpec
 from yingji.settings import get_settings
 
@@ -236,9 +237,7 @@ COLUMNS = [
     Column("legal_representative", "法定代表人"),
     Column("safety_officer", "安全管理负责人"),
     Column("employees", "从业人员数", "int"),
-    Column("longitude", "经度", "float", required=True, example=105.594),
-    Column("latitude", "纬度", "float", required=True, example=29.405),
-    Column("division_code", "行政区划代码", note="留空则按坐标自动判定"),
+    *LOCATION_COLUMNS[:3],
     Column("address", "地址", note="证照、联系人请在企业详情页维护"),
 ]
 

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from yingji.core.errors import FieldError
 from yingji.core.excel import Column
+from yingji.registry.columns import LOCATION_COLUMNS
 from yingji.registry.spec import RegistrySpec
 from yingji.resources.shelters.models import Shelter
 from yingji.resources.shelters.rules import CLASS_LABELS, STATUS_LABELS, capacity_problem
@@ -41,10 +42,7 @@ COLUMNS = [
     Column("status", "状态", choices=STATUS_LABELS),
     Column("manager", "管理人"),
     Column("phone", "联系电话"),
-    Column("longitude", "经度", "float", required=True, example=105.594),
-    Column("latitude", "纬度", "float", required=True, example=29.405),
-    Column("division_code", "行政区划代码", note="留空则按坐标自动判定"),
-    Column("address", "地址"),
+    *LOCATION_COLUMNS,
 ]
 
 SHELTERS = RegistrySpec(

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from yingji.core.errors import FieldError
 from yingji.core.excel import Column
+from yingji.registry.columns import LOCATION_COLUMNS
 from yingji.registry.spec import RegistrySpec
 from yingji.registry.tags import json_list_contains
 from yingji.resources.social_forces.models import SocialForce
@@ -57,10 +58,7 @@ COLUMNS = [
     Column("phone", "联系电话", required=True, example="13800000101"),
     Column("equipment_summary", "装备概况"),
     Column("status", "状态", choices=STATUS_LABELS),
-    Column("longitude", "经度", "float", required=True, example=105.594),
-    Column("latitude", "纬度", "float", required=True, example=29.405),
-    Column("division_code", "行政区划代码", note="留空则按坐标自动判定"),
-    Column("address", "地址"),
+    *LOCATION_COLUMNS,
 ]
 
 SOCIAL_FORCES = RegistrySpec(

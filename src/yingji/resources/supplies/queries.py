@@ -10,7 +10,7 @@ from collections.abc import Iterator, Sequence
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from yingji.accounts.scoping import division_filter, scope_clause
@@ -153,6 +153,7 @@ def _stock_select(
     item_id: int | None = None,
     division_code: str | None = None,
     category: str | None = None,
+    q: str | None = None,
 ) -> Select[Any]:
     check_readable(WAREHOUSES, actor)
     quantity = func.sum(StockMovement.quantity_delta)
@@ -180,6 +181,18 @@ def _stock_select(
         stmt = stmt.where(
             StockMovement.item_id.in_(
                 select(SupplyItem.id).where(SupplyItem.code.startswith(category, autoescape=True))
+            )
+        )
+    if q:
+        # Item keyword: part of the name, or the start of the code (物资编码).
+        stmt = stmt.where(
+            StockMovement.item_id.in_(
+                select(SupplyItem.id).where(
+                    or_(
+                        SupplyItem.name.contains(q, autoescape=True),
+                        SupplyItem.code.startswith(q, autoescape=True),
+                    )
+                )
             )
         )
     return stmt

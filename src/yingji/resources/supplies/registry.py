@@ -20,6 +20,7 @@ from yingji.accounts.models import Department
 from yingji.accounts.rules import Role
 from yingji.core.errors import FieldError
 from yingji.core.excel import Column
+from yingji.registry.columns import LOCATION_COLUMNS
 from yingji.registry.spec import RegistrySpec
 from yingji.resources.supplies.ledger import item_totals, minimums
 from yingji.resources.supplies.models import SupplyItem, Warehouse
@@ -114,10 +115,7 @@ WAREHOUSE_COLUMNS = [
     Column("phone", "联系电话"),
     Column("capacity_m2", "库房面积(平方米)", "decimal", example=200),
     Column("owner_department_id", "权属部门编号", "int", note="系统中的部门编号，可留空"),
-    Column("longitude", "经度", "float", required=True, example=105.594),
-    Column("latitude", "纬度", "float", required=True, example=29.405),
-    Column("division_code", "行政区划代码", note="留空则按坐标自动判定"),
-    Column("address", "地址"),
+    *LOCATION_COLUMNS,
 ]
 
 WAREHOUSES = RegistrySpec(

@@ -209,6 +209,7 @@ class StockFilters(BaseModel):
     item_id: int | None = Field(default=None, title="物资")
     division_code: str | None = Field(default=None, title="行政区划")
     category: str | None = Field(default=None, pattern=r"^\d{1,7}$", title="分类编码")
+    q: str | None = Field(default=None, max_length=100, title="物资名称或编码关键字")
 
 
 class StockLevelSet(BaseModel):

@@ -12,6 +12,7 @@ from yingji.accounts.rules import Role
 from yingji.core.errors import Conflict, FieldError, NotFound
 from yingji.core.excel import Column
 from yingji.core.uow import UnitOfWork
+from yingji.registry.columns import LOCATION_COLUMNS
 from yingji.registry.queries import get_row
 from yingji.registry.spec import RegistrySpec
 from yingji.registry.tags import json_list_contains
@@ -40,13 +41,6 @@ from yingji.resources.teams.schemas import (
 # Enterprise officers read their own enterprise's teams and equipment (企业专职救援队); the
 # kit's enterprise scoping hides every other row from them. They do not write here.
 ALL_ROLES = frozenset(Role)
-
-LOCATION_COLUMNS = [
-    Column("longitude", "经度", "float", required=True, example=105.594),
-    Column("latitude", "纬度", "float", required=True, example=29.405),
-    Column("division_code", "行政区划代码", note="留空则按坐标自动判定"),
-    Column("address", "地址"),
-]
 
 
 def _validate_team(_session: Session, values: dict[str, Any], row: Any) -> list[FieldError]:
