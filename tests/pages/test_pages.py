@@ -335,3 +335,15 @@ def test_map_page_lists_every_sited_layer(bureau):
             assert f"/api/v1/{spec.name}.geojson" in html
     assert "vendor/leaflet/leaflet.js" in html
     assert "js/map.js" in html
+
+
+def test_map_labels_demo_geometry_only_when_boundaries_are_demo(bureau, ctx):
+    from sqlalchemy import update
+
+    from yingji.geo.models import Division
+
+    client, _ = bureau
+    assert "演示数据" not in client.get("/map").text  # the test district's are "test"
+    with ctx.session_factory() as s, s.begin():
+        s.execute(update(Division).values(boundary_source="demo"))
+    assert "行政区划边界为演示数据" in client.get("/map").text

@@ -21,6 +21,12 @@ _index_lock = threading.Lock()
 _index_cache: dict[str, tuple[tuple[Any, ...], AreaIndex]] = {}
 
 
+def boundary_sources(session: Session) -> set[str]:
+    """Return where the stored boundaries come from (e.g. {"demo"}), for labelling maps."""
+    rows = session.scalars(select(Division.boundary_source).distinct())
+    return {source for source in rows if source}
+
+
 def get_division(session: Session, code: str) -> Division:
     """Return the division with ``code`` or raise NotFound."""
     division = find_division(session, code)

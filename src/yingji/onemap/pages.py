@@ -15,6 +15,7 @@ from yingji.core.pagination import PageParams
 from yingji.core.web.context import read_session
 from yingji.core.web.nav import GROUPS, NavEntry, mark_nav
 from yingji.core.web.templates import register_templates
+from yingji.geo.queries import boundary_sources
 from yingji.registry.pages import mounted_specs
 from yingji.registry.queries import page_records
 from yingji.registry.spec import RegistrySpec
@@ -69,8 +70,12 @@ def home(
 def map_page(request: Request, actor: Actor = Depends(page_actor)) -> Response:
     """Show the one map: division boundaries and one layer per sited registry."""
     settings = request.app.state.ctx.settings
+    with request.app.state.ctx.session_factory() as session:
+        sources = boundary_sources(session)
     context = {
         "title": "一张图",
+        # Generated demo boundaries must never pass for surveyed ones.
+        "demo_geometry": "demo" in sources,
         "tiles": settings.map_tiles_url,
         "center": settings.map_center,
         "zoom": settings.map_zoom,
