@@ -86,6 +86,7 @@ def _workbook(rows: int) -> bytes:
 def _fresh_database(url: str | None, tmp: Path, run: int) -> str:
     if url is None:
         return f"sqlite:///{tmp}/bench-{run}.db"
+    url = url.replace("postgresql://", "postgresql+psycopg://", 1)
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
     name = f"yingji_bench_{run}"
     with admin.connect() as conn:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from yingji.core.actor import Actor
@@ -38,6 +39,7 @@ class UnitOfWork:
         self.registry = registry
         self._after_commit = after_commit
         self._events: list[Event] = []
+        self._audits: list[dict[str, Any]] = []
         self._session: Session | None = None
         self.committed = False
 
@@ -91,36 +93,46 @@ class UnitOfWork:
         after: dict[str, Any] | None = None,
         reason: str | None = None,
     ) -> None:
-        """Write the audit row for a change, in this transaction, as this actor."""
-        self.session.add(
-            AuditEntry(
-                at=self.clock.now(),
-                actor_id=self.actor.user_id,
-                actor_name=self.actor.username,
-                actor_role=self.actor.role,
-                action=action,
-                entity=entity,
-                entity_id=str(entity_id),
-                before=before,
-                after=after,
-                reason=reason,
-            )
+        """Record the audit row for a change; it is written in this transaction at commit."""
+        self._audits.append(
+            {
+                "at": self.clock.now(),
+                "actor_id": self.actor.user_id,
+                "actor_name": self.actor.username,
+                "actor_role": self.actor.role,
+                "action": action,
+                "entity": entity,
+                "entity_id": str(entity_id),
+                "before": before,
+                "after": after,
+                "reason": reason,
+            }
         )
 
     def commit(self) -> None:
         """Store pending events in the outbox and commit everything at once."""
         session = self.session
         now = self.clock.now()
-        for event in self._events:
-            session.add(
-                OutboxMessage(
-                    event_id=event.event_id,
-                    name=event.name,
-                    payload=event.model_dump(mode="json"),
-                    created_at=now,
-                    attempts=0,
-                )
+        # Audit rows and outbox rows need no ids back, so each kind goes in as one plain
+        # executemany: an import of 10,000 records must not pay ORM bookkeeping per row.
+        session.flush()
+        if self._audits:
+            session.execute(insert(AuditEntry), self._audits)
+        if self._events:
+            session.execute(
+                insert(OutboxMessage),
+                [
+                    {
+                        "event_id": event.event_id,
+                        "name": event.name,
+                        "payload": event.model_dump(mode="json"),
+                        "created_at": now,
+                        "attempts": 0,
+                    }
+                    for event in self._events
+                ],
             )
         session.commit()
         self._events.clear()
+        self._audits.clear()
         self.committed = True
