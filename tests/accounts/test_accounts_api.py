@@ -132,3 +132,15 @@ def test_cli_user_create_errors_exit_non_zero(ctx, monkeypatch):
     r = _cli(ctx, monkeypatch, ["user", "create", "li", "--role", "admin"], "")
     assert r.exit_code != 0
     assert "--password-stdin" in r.output
+
+
+def test_departments_are_listed_for_signed_in_users(as_user, client, ctx):
+    from yingji.accounts.service import ensure_department
+    from yingji.core.actor import system_actor
+
+    with ctx.uow(system_actor("t")) as uow:
+        ensure_department(uow, "区应急管理局", "500153", kind="bureau")
+        uow.commit()
+    names = [d["name"] for d in as_user("grid_a").get("/api/v1/departments").json()]
+    assert "区应急管理局" in names
+    assert client.get("/api/v1/departments").status_code == 401

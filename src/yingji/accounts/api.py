@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from yingji.accounts import queries, service
 from yingji.accounts.deps import api_actor
 from yingji.accounts.rules import Role
-from yingji.accounts.schemas import TokenRead, UserCreate, UserRead
+from yingji.accounts.schemas import DepartmentRead, TokenRead, UserCreate, UserRead
 from yingji.core.actor import Actor
 from yingji.core.errors import PermissionDenied
 from yingji.core.web.context import AppContext, get_context, read_session
@@ -81,3 +81,14 @@ def create_user(
         user = service.create_user(uow, body, district_code=ctx.settings.district_code)
         uow.commit()
     return queries.to_read(user)
+
+
+@router.get("/departments", response_model=list[DepartmentRead], summary="部门列表")
+def list_departments(
+    _actor: Actor = Depends(api_actor), session: Session = Depends(read_session)
+) -> list[DepartmentRead]:
+    """List departments (reference data every signed-in user may read, e.g. for forms)."""
+    return [
+        DepartmentRead.model_validate(d, from_attributes=True)
+        for d in queries.list_departments(session)
+    ]

@@ -90,3 +90,10 @@ def department_names(session: Session, ids: Iterable[int]) -> dict[int, str]:
 def find_department_id(session: Session, name: str) -> int | None:
     """Return the id of the department called ``name``, or None."""
     return session.scalar(select(Department.id).where(Department.name == name))
+
+
+def list_departments(session: Session) -> list[Department]:
+    """Return every department ordered by name."""
+    return list(
+        session.scalars(select(Department).order_by(Department.division_code, Department.name))
+    )

@@ -41,3 +41,13 @@ class UserCreate(BaseModel):
     enterprise_id: int | None = None
     department_id: int | None = None
     phone: str | None = Field(default=None, max_length=40)
+
+
+class DepartmentRead(BaseModel):
+    """A department (应急局, 安委会成员单位, 镇街应急办 ...)."""
+
+    id: int
+    name: str
+    kind: str
+    division_code: str
+    phone: str | None
