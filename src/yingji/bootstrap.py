@@ -190,6 +190,9 @@ def _mount_pages(app: FastAPI) -> None:
             app.include_router(router)
     for spec in registries():
         app.include_router(build_pages(spec))
+    # After the registries, so the menu lists the ledger pages after 物资 and 储备库.
+    for router in _load("yingji.resources.supplies.pages", "routers"):
+        app.include_router(router)
 
 
 def _install_page_errors(app: FastAPI) -> None:

@@ -69,6 +69,9 @@ class RegistrySpec:
     after_write: Callable[[Any, Any, dict[str, Any]], None] | None = None
     # Extra read fields computed from the row (e.g. licence list), merged into the read dict.
     extra_read: Callable[[Session, Sequence[Any]], dict[int, dict[str, Any]]] | None = None
+    # Links a record's detail page offers to other pages: (label, URL with "{id}"), e.g.
+    # ("库存", "/stock?warehouse_id={id}"). The kit knows nothing of those pages.
+    detail_links: Sequence[tuple[str, str]] = ()
 
     @property
     def sheet(self) -> str:

@@ -96,11 +96,14 @@ def _is_current(url: str, path: str) -> bool:
 def build_nav(entries: Sequence[NavEntry], role: str | None, path: str) -> list[NavGroup]:
     """Return the five groups with the links ``role`` may see; empty groups stay listed."""
     groups: list[NavGroup] = []
+    # Only the most specific match is current: on /stock/alerts that is 库存预警, not 库存台账.
+    matches = [e.url for e in entries if _is_current(e.url, path)]
+    current = max(matches, key=len) if matches else None
     for key, title in GROUPS:
         mine = [e for e in entries if e.group == key]
         visible = [e for e in mine if e.roles is None or (role is not None and role in e.roles)]
         if mine and not visible:
             continue  # the group has pages, none for this role: leave it out
-        links = tuple(NavLink(e.title, e.url, _is_current(e.url, path)) for e in visible)
+        links = tuple(NavLink(e.title, e.url, e.url == current) for e in visible)
         groups.append(NavGroup(key, title, links))
     return groups

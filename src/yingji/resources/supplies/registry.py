@@ -133,6 +133,10 @@ WAREHOUSES = RegistrySpec(
     list_fields=("name", "level", "manager", "phone", "item_kinds", "below_minimum"),
     choice_labels={"level": WAREHOUSE_LEVEL_LABELS},
     extra_read=_stock_summary,
+    detail_links=(
+        ("库存", "/stock?warehouse_id={id}"),
+        ("出入库记录", "/stock-movements?warehouse_id={id}"),
+    ),
 )
 
 REGISTRIES = [SUPPLIES, WAREHOUSES]
