@@ -42,6 +42,8 @@ _OPTIONAL_REGISTRIES: list[tuple[str, str]] = [
     ("yingji.resources.supplies.registry", "REGISTRIES"),
     ("yingji.resources.experts.registry", "REGISTRIES"),
     ("yingji.resources.social_forces.registry", "REGISTRIES"),
+    ("yingji.risks.points.registry", "REGISTRIES"),
+    ("yingji.risks.major_hazards.registry", "REGISTRIES"),
 ]
 
 
@@ -70,7 +72,12 @@ def import_models() -> None:
         _load_module(module)
 
 
-_EXTRA_MODEL_MODULES = ["yingji.resources.supplies.models", "yingji.enterprises.models"]
+_EXTRA_MODEL_MODULES = [
+    "yingji.resources.supplies.models",
+    "yingji.enterprises.models",
+    "yingji.risks.points.models",
+    "yingji.risks.major_hazards.models",
+]
 
 
 def _load_module(module: str) -> None:
@@ -173,7 +180,12 @@ def _mount_routes(app: FastAPI) -> None:
 
 def _extra_routers() -> list[Any]:
     routers: list[Any] = []
-    for module in ("yingji.resources.supplies.api", "yingji.enterprises.api"):
+    for module in (
+        "yingji.resources.supplies.api",
+        "yingji.enterprises.api",
+        "yingji.risks.points.api",
+        "yingji.risks.major_hazards.api",
+    ):
         routers.extend(_load(module, "routers"))
     return routers
 
