@@ -17,39 +17,18 @@ from typing import Any
 
 import yaml
 
+from yingji.resources.experts.rules import SUGGESTED_FIELDS
+from yingji.resources.teams.rules import SUGGESTED_SPECIALTIES, TeamKind
+
 SRC = Path(__file__).resolve().parents[2] / "src" / "yingji"
 DISTRICT_FILE = SRC / "geo" / "fixtures" / "demo_district.yaml"
 RESOURCES_FILE = SRC / "demo" / "fixtures" / "resources.yaml"
 CATALOGUE_FILE = SRC / "resources" / "supplies" / "fixtures" / "catalogue.yaml"
 
-TEAM_KINDS = {"comprehensive", "professional", "grassroots", "social", "militia", "fire"}
-SPECIALTIES = {
-    "综合救援",
-    "水域救援",
-    "山岳救援",
-    "地震救援",
-    "危化品救援",
-    "森林灭火",
-    "矿山救援",
-    "医疗救护",
-    "电力抢修",
-    "通信保障",
-    "道路抢通",
-}
-EXPERT_FIELDS = {
-    "危险化学品",
-    "非煤矿山",
-    "工贸",
-    "消防",
-    "地质灾害",
-    "防汛抗旱",
-    "气象",
-    "医疗卫生",
-    "建筑施工",
-    "道路交通",
-    "森林防火",
-    "电力",
-}
+# The fixtures may only use the labels the registries offer in their forms.
+TEAM_KINDS = {kind.value for kind in TeamKind}
+SPECIALTIES = set(SUGGESTED_SPECIALTIES)
+EXPERT_FIELDS = set(SUGGESTED_FIELDS)
 # m² of effective area per person; the brief's reading of regulations-safety.md §6.3.
 PER_PERSON_M2 = {"emergency": 1, "short_term": 2, "long_term": 3}
 # Seed 000 line 652: by 2025 at least 3 中长期, 7 短期 and 45 临时（紧急） shelters.
