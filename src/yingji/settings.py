@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     # Minimum effective area per person by shelter class (m²): GB 51143-2015 defaults, see
     # resources/shelters/rules.py; provinces and GB/T 44013-2024 may set other figures.
     shelter_min_area_m2: dict[str, float] = {"emergency": 0.5, "short_term": 2.0, "long_term": 3.0}
+    # LEC / LS value tables and bands (risks/points/rules.py): a JSON or YAML file overriding
+    # the national defaults, for provinces or industries with their own cut-offs.
+    risk_grading_file: str | None = None
 
     def check(self) -> None:
         """Refuse to run outside demo mode with the shipped demo secret."""

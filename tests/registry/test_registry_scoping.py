@@ -90,7 +90,7 @@ def test_township_officer_cannot_create_in_another_township(as_user, name):
 
 
 @pytest.mark.parametrize("name", sorted(SPECS))
-def test_enterprise_officer_sees_only_their_enterprise(as_user, tokens, name):
+def test_enterprise_officer_sees_only_their_enterprise(as_user, tokens, ids, name):
     if "ent_a" not in tokens:
         pytest.skip("the test district has no enterprise officer")
     spec = SPECS[name]
@@ -101,7 +101,9 @@ def test_enterprise_officer_sees_only_their_enterprise(as_user, tokens, name):
         assert r.status_code == 403
         return
     assert r.status_code == 200
-    # A record created by the bureau belongs to no enterprise (or another one): invisible.
+    # A record of no enterprise (or another one) is invisible; one that belongs to the
+    # officer's enterprise A (a sample that needs an enterprise) is visible.
     if spec.enterprise_attr is not None and spec.name != "enterprises":
-        assert rec["id"] not in {i["id"] for i in r.json()["items"]}
-        assert ent.get(f"/api/v1/{name}/{rec['id']}").status_code == 404
+        own = rec.get(spec.enterprise_attr) == ids["enterprise:A"]
+        assert (rec["id"] in {i["id"] for i in r.json()["items"]}) is own
+        assert ent.get(f"/api/v1/{name}/{rec['id']}").status_code == (200 if own else 404)

@@ -30,6 +30,11 @@ def _code(first17: str) -> str:
 CREDIT_A = _code("91500153MAA0000A1")
 CREDIT_B = _code("91500153MAB0000B1")
 
+# The baseline enterprises' ids by letter, filled when the template is built (the same on
+# every engine: A and B are the first enterprises created). Sample factories, which only get
+# a point, read them through ``enterprise_id_at``.
+BASELINE_IDS: dict[str, int] = {}
+
 
 def _enterprise(tag: str, code: str, point: tuple[float, float]) -> EnterpriseCreate:
     return EnterpriseCreate.model_validate(
@@ -68,11 +73,20 @@ def build_enterprises(ctx: AppContext, out: district.TestDistrict) -> None:
         out.ids["user:ent_a"] = user.id
     out.ids["enterprise:A"] = a.id
     out.ids["enterprise:B"] = b.id
+    BASELINE_IDS.update(A=a.id, B=b.id)
     # The baseline's own events are relayed already; an empty outbox lets every test assert
     # exactly the events it causes.
     with ctx.session_factory() as session:
         session.execute(delete(OutboxMessage))
         session.commit()
+
+
+def enterprise_id_at(point: tuple[float, float]) -> int:
+    """Return the baseline enterprise of the township holding ``point`` (A, else B)."""
+    if not BASELINE_IDS:
+        raise RuntimeError("the test district template has not been built yet")
+    # Township A lies west of 105.6° (see samples.division_for).
+    return BASELINE_IDS["A" if point[0] < 105.6 else "B"]
 
 
 if build_enterprises not in district.EXTENSIONS:

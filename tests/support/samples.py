@@ -11,6 +11,7 @@ import zlib
 from collections.abc import Callable
 from typing import Any
 
+from support.enterprises import enterprise_id_at
 from yingji.enterprises.rules import make_credit_code
 
 Sample = Callable[[tuple[float, float], str], dict[str, Any]]
@@ -129,6 +130,40 @@ def warehouse(point: tuple[float, float], tag: str) -> dict[str, Any]:
     }
 
 
+def risk_point(point: tuple[float, float], tag: str) -> dict[str, Any]:
+    """Return a risk point payload (a public place: no enterprise)."""
+    return {
+        "name": f"风险点{tag}",
+        "kind": "place",
+        "description": "人员密集场所",
+        "accident_types": ["火灾", "其它伤害"],
+        "responsible_person": "王强",
+        "longitude": point[0],
+        "latitude": point[1],
+    }
+
+
+def major_hazard(point: tuple[float, float], tag: str) -> dict[str, Any]:
+    """Return a major hazard payload (氯 30 t: S = 6) of the baseline enterprise at ``point``."""
+    return {
+        "name": f"液氯储罐区{tag}",
+        "enterprise_id": enterprise_id_at(point),
+        "unit_kind": "storage",
+        # The text form survives the Excel round trip (the API also takes objects).
+        "substances": ["氯:30"],
+        "exposed_population": 120,
+        "principal_name": "张主任",
+        "principal_phone": "13800000401",
+        "technical_name": "李工",
+        "technical_phone": "13800000402",
+        "operations_name": "王班长",
+        "operations_phone": "13800000403",
+        "assessed_on": "2026-03-01",
+        "longitude": point[0],
+        "latitude": point[1],
+    }
+
+
 # registry name → payload factory. Non-sited registries receive the point too and should
 # use it only to choose a division (see ``division_for``).
 SAMPLES: dict[str, Sample] = {"shelters": shelter}
@@ -139,6 +174,8 @@ SAMPLES["experts"] = expert
 SAMPLES["social-forces"] = social_force
 SAMPLES["supplies"] = supply
 SAMPLES["warehouses"] = warehouse
+SAMPLES["major-hazards"] = major_hazard
+SAMPLES["risk-points"] = risk_point
 
 
 def division_for(point: tuple[float, float]) -> str:

@@ -41,6 +41,7 @@ from yingji.core.uow import UnitOfWork
 from yingji.core.web.context import AppContext
 from yingji.demo.district import BOUNDARY_SOURCE, PlannedDivision, plan_divisions
 from yingji.demo.fixtures import DemoFixtures, load_fixtures
+from yingji.demo.major_hazards import seed_major_hazards
 from yingji.demo.people import (
     DEMO_ENTERPRISE,
     DEMO_PASSWORD,
@@ -59,6 +60,7 @@ from yingji.demo.registries import (
     seed_teams,
     seed_warehouses,
 )
+from yingji.demo.risks import seed_risk_points
 from yingji.demo.state import SeedState
 from yingji.geo.models import Division
 from yingji.geo.queries import division_names, find_division
@@ -147,6 +149,8 @@ def _run(
         seed_stock(state)
         seed_shelters(state)
         seed_experts(state)
+        seed_major_hazards(state)
+        seed_risk_points(state)
         users = seed_users(state) if with_users else []
         lines = _report(state, plan, users, with_users)
         uow.commit()

@@ -246,6 +246,12 @@ ENTERPRISES = RegistrySpec(
     entity="enterprise",
     title="企业",
     model=Enterprise,
+    # 一企一档: the profile links to the enterprise's records kept by higher layers (by URL
+    # only, so enterprises imports none of them).
+    detail_links=(
+        ("重大危险源", "/major-hazards?enterprise_id={id}"),
+        ("风险点", "/risk-points?enterprise_id={id}"),
+    ),
     read_schema=EnterpriseRead,
     create_schema=EnterpriseCreate,
     update_schema=EnterpriseUpdate,

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 21:24:54.613303
+Create Date: 2026-11-23 22:25:53.779307
 """
 
 from __future__ import annotations
@@ -433,6 +433,88 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "risks_major_hazard",
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("enterprise_id", sa.Integer(), nullable=False),
+        sa.Column("unit_kind", sa.String(length=20), nullable=False),
+        sa.Column("substances", sa.JSON(), nullable=False),
+        sa.Column("exposed_population", sa.Integer(), nullable=False),
+        sa.Column("sum_ratio", sa.Numeric(precision=20, scale=6), nullable=True),
+        sa.Column("is_major_hazard", sa.Boolean(), nullable=False),
+        sa.Column("alpha", sa.Numeric(precision=4, scale=2), nullable=True),
+        sa.Column("r_value", sa.Numeric(precision=20, scale=6), nullable=True),
+        sa.Column("grade", sa.Integer(), nullable=True),
+        sa.Column("items", sa.JSON(), nullable=True),
+        sa.Column("table_version", sa.String(length=40), nullable=True),
+        sa.Column("principal_name", sa.String(length=100), nullable=False),
+        sa.Column("principal_phone", sa.String(length=40), nullable=False),
+        sa.Column("technical_name", sa.String(length=100), nullable=False),
+        sa.Column("technical_phone", sa.String(length=40), nullable=False),
+        sa.Column("operations_name", sa.String(length=100), nullable=False),
+        sa.Column("operations_phone", sa.String(length=40), nullable=False),
+        sa.Column("assessed_on", sa.Date(), nullable=False),
+        sa.Column("next_due_on", sa.Date(), nullable=True),
+        sa.Column("filed_with", sa.String(length=200), nullable=True),
+        sa.Column("site_id", sa.Integer(), nullable=False),
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("created_at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("retired_at", yingji.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("retired_reason", sa.String(length=500), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["site_id"], ["geo_site.id"], name=op.f("fk_risks_major_hazard_site_id_geo_site")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_risks_major_hazard")),
+        sa.UniqueConstraint("site_id", name=op.f("uq_risks_major_hazard_site_id")),
+    )
+    with op.batch_alter_table("risks_major_hazard", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_risks_major_hazard_enterprise_id"), ["enterprise_id"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_risks_major_hazard_grade"), ["grade"], unique=False)
+        batch_op.create_index(batch_op.f("ix_risks_major_hazard_name"), ["name"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_risks_major_hazard_next_due_on"), ["next_due_on"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_risks_major_hazard_retired_at"), ["retired_at"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_risks_major_hazard_unit_kind"), ["unit_kind"], unique=False
+        )
+
+    op.create_table(
+        "risks_risk_point",
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("enterprise_id", sa.Integer(), nullable=True),
+        sa.Column("description", sa.Text(), nullable=True),
+        sa.Column("accident_types", sa.JSON(), nullable=False),
+        sa.Column("responsible_person", sa.String(length=100), nullable=True),
+        sa.Column("responsible_phone", sa.String(length=40), nullable=True),
+        sa.Column("site_id", sa.Integer(), nullable=False),
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("created_at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("retired_at", yingji.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("retired_reason", sa.String(length=500), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["site_id"], ["geo_site.id"], name=op.f("fk_risks_risk_point_site_id_geo_site")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_risks_risk_point")),
+        sa.UniqueConstraint("site_id", name=op.f("uq_risks_risk_point_site_id")),
+    )
+    with op.batch_alter_table("risks_risk_point", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_risks_risk_point_enterprise_id"), ["enterprise_id"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_risks_risk_point_kind"), ["kind"], unique=False)
+        batch_op.create_index(batch_op.f("ix_risks_risk_point_name"), ["name"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_risks_risk_point_retired_at"), ["retired_at"], unique=False
+        )
+
+    op.create_table(
         "accounts_api_token",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=False),
@@ -611,12 +693,67 @@ def upgrade() -> None:
             batch_op.f("ix_resources_stock_movement_occurred_at"), ["occurred_at"], unique=False
         )
 
+    op.create_table(
+        "risks_control_measure",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("risk_point_id", sa.Integer(), nullable=False),
+        sa.Column("measure", sa.Text(), nullable=False),
+        sa.Column("tier", sa.String(length=20), nullable=False),
+        sa.Column("responsible_person", sa.String(length=100), nullable=True),
+        sa.Column("created_at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["risk_point_id"],
+            ["risks_risk_point.id"],
+            name=op.f("fk_risks_control_measure_risk_point_id_risks_risk_point"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_risks_control_measure")),
+    )
+    with op.batch_alter_table("risks_control_measure", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_risks_control_measure_risk_point_id"), ["risk_point_id"], unique=False
+        )
+
+    op.create_table(
+        "risks_risk_assessment",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("risk_point_id", sa.Integer(), nullable=False),
+        sa.Column("method", sa.String(length=10), nullable=False),
+        sa.Column("inputs", sa.JSON(), nullable=False),
+        sa.Column("score", sa.Numeric(precision=12, scale=3), nullable=False),
+        sa.Column("level", sa.String(length=20), nullable=False),
+        sa.Column("assessed_at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("assessor", sa.String(length=100), nullable=False),
+        sa.Column("remarks", sa.Text(), nullable=True),
+        sa.Column("created_at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_by", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["risk_point_id"],
+            ["risks_risk_point.id"],
+            name=op.f("fk_risks_risk_assessment_risk_point_id_risks_risk_point"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_risks_risk_assessment")),
+    )
+    with op.batch_alter_table("risks_risk_assessment", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_risks_risk_assessment_latest", ["risk_point_id", "assessed_at"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_risks_risk_assessment_level"), ["level"], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     """Revert this revision."""
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table("risks_risk_assessment", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_risks_risk_assessment_level"))
+        batch_op.drop_index("ix_risks_risk_assessment_latest")
+
+    op.drop_table("risks_risk_assessment")
+    with op.batch_alter_table("risks_control_measure", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_risks_control_measure_risk_point_id"))
+
+    op.drop_table("risks_control_measure")
     with op.batch_alter_table("resources_stock_movement", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_resources_stock_movement_occurred_at"))
         batch_op.drop_index(batch_op.f("ix_resources_stock_movement_movement_no"))
@@ -648,6 +785,22 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_accounts_api_token_user_id"))
 
     op.drop_table("accounts_api_token")
+    with op.batch_alter_table("risks_risk_point", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_risks_risk_point_retired_at"))
+        batch_op.drop_index(batch_op.f("ix_risks_risk_point_name"))
+        batch_op.drop_index(batch_op.f("ix_risks_risk_point_kind"))
+        batch_op.drop_index(batch_op.f("ix_risks_risk_point_enterprise_id"))
+
+    op.drop_table("risks_risk_point")
+    with op.batch_alter_table("risks_major_hazard", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_risks_major_hazard_unit_kind"))
+        batch_op.drop_index(batch_op.f("ix_risks_major_hazard_retired_at"))
+        batch_op.drop_index(batch_op.f("ix_risks_major_hazard_next_due_on"))
+        batch_op.drop_index(batch_op.f("ix_risks_major_hazard_name"))
+        batch_op.drop_index(batch_op.f("ix_risks_major_hazard_grade"))
+        batch_op.drop_index(batch_op.f("ix_risks_major_hazard_enterprise_id"))
+
+    op.drop_table("risks_major_hazard")
     with op.batch_alter_table("resources_warehouse", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_resources_warehouse_retired_at"))
         batch_op.drop_index(batch_op.f("ix_resources_warehouse_name"))
