@@ -6,6 +6,7 @@ The only module that knows every domain. Entry points call ``build_context`` and
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -15,10 +16,13 @@ from sqlalchemy import text
 from starlette.middleware.sessions import SessionMiddleware
 
 from yingji import __version__
+from yingji.adapters.storage import FileStorage
 from yingji.core.clock import Clock, SystemClock
 from yingji.core.db import make_engine, make_session_factory
 from yingji.core.errors import DomainError
 from yingji.core.events import EventRegistry
+from yingji.core.jobs import JobRegistry
+from yingji.core.notices import NoticeRequested
 from yingji.core.web.context import AppContext
 from yingji.core.web.problems import domain_problem, install_problem_handlers
 from yingji.registry.spec import RegistrySpec
@@ -77,6 +81,88 @@ _EXTRA_MODEL_MODULES = [
     "yingji.enterprises.models",
     "yingji.risks.points.models",
     "yingji.risks.major_hazards.models",
+    "yingji.risks.hazards.models",
+    "yingji.inspections.models",
+    "yingji.patrols.models",
+    "yingji.notify.models",
+    "yingji.duty.models",
+    "yingji.monitoring.models",
+    "yingji.alarms.models",
+    "yingji.early_warnings.models",
+    "yingji.plans.models",
+    "yingji.incidents.models",
+    "yingji.incidents.dispatch.models",
+    "yingji.incidents.losses.models",
+    "yingji.incidents.review.models",
+]
+
+# Domains that react to other domains' events expose ``register(events)`` in these modules.
+_HANDLER_MODULES = [
+    "yingji.risks.hazards.handlers",
+    "yingji.inspections.handlers",
+    "yingji.patrols.handlers",
+    "yingji.notify.handlers",
+    "yingji.duty.handlers",
+    "yingji.monitoring.handlers",
+    "yingji.alarms.handlers",
+    "yingji.early_warnings.handlers",
+    "yingji.plans.handlers",
+    "yingji.incidents.handlers",
+    "yingji.incidents.dispatch.handlers",
+    "yingji.incidents.losses.handlers",
+    "yingji.incidents.review.handlers",
+]
+
+# Domains with periodic jobs expose ``JOBS: list[core.jobs.Job]`` in these modules.
+_JOB_MODULES = [
+    "yingji.risks.hazards.tasks",
+    "yingji.inspections.tasks",
+    "yingji.notify.tasks",
+    "yingji.monitoring.tasks",
+    "yingji.alarms.tasks",
+    "yingji.early_warnings.tasks",
+    "yingji.plans.tasks",
+    "yingji.incidents.tasks",
+    "yingji.incidents.losses.tasks",
+]
+
+# API routers (``routers`` list) and page routers (``routers`` list) of the later domains.
+_API_MODULES = [
+    "yingji.resources.supplies.api",
+    "yingji.enterprises.api",
+    "yingji.risks.points.api",
+    "yingji.risks.major_hazards.api",
+    "yingji.risks.hazards.api",
+    "yingji.inspections.api",
+    "yingji.patrols.api",
+    "yingji.notify.api",
+    "yingji.duty.api",
+    "yingji.monitoring.api",
+    "yingji.alarms.api",
+    "yingji.early_warnings.api",
+    "yingji.plans.api",
+    "yingji.incidents.api",
+    "yingji.incidents.dispatch.api",
+    "yingji.incidents.evacuation.api",
+    "yingji.incidents.losses.api",
+    "yingji.incidents.review.api",
+]
+_PAGE_MODULES = [
+    "yingji.risks.pages",
+    "yingji.risks.hazards.pages",
+    "yingji.inspections.pages",
+    "yingji.patrols.pages",
+    "yingji.notify.pages",
+    "yingji.duty.pages",
+    "yingji.monitoring.pages",
+    "yingji.alarms.pages",
+    "yingji.early_warnings.pages",
+    "yingji.plans.pages",
+    "yingji.incidents.pages",
+    "yingji.incidents.dispatch.pages",
+    "yingji.incidents.evacuation.pages",
+    "yingji.incidents.losses.pages",
+    "yingji.incidents.review.pages",
 ]
 
 
@@ -96,6 +182,17 @@ def register_handlers(events: EventRegistry) -> None:
 
     for event_type in (RecordCreated, RecordUpdated, RecordRetired):
         events.register_type(event_type)
+    events.register_type(NoticeRequested)
+    for module in _HANDLER_MODULES:
+        for register in _load(module, "register"):
+            register(events)
+
+
+def register_jobs(jobs: JobRegistry) -> None:
+    """Collect every domain's periodic jobs."""
+    for module in _JOB_MODULES:
+        for job in _load(module, "JOBS"):
+            jobs.add(job)
 
 
 def build_context(settings: Settings | None = None, *, clock: Clock | None = None) -> AppContext:
@@ -105,14 +202,17 @@ def build_context(settings: Settings | None = None, *, clock: Clock | None = Non
     engine = make_engine(settings.database_url)
     events = EventRegistry()
     register_handlers(events)
-    return AppContext(
+    ctx = AppContext(
         engine=engine,
         session_factory=make_session_factory(engine),
         events=events,
         clock=clock or SystemClock(),
         settings=settings,
         inline_relay=settings.inline_relay,
+        storage=FileStorage(Path(settings.storage_dir)),
     )
+    register_jobs(ctx.jobs)
+    return ctx
 
 
 def create_app(settings: Settings | None = None, *, ctx: AppContext | None = None) -> FastAPI:
@@ -180,12 +280,7 @@ def _mount_routes(app: FastAPI) -> None:
 
 def _extra_routers() -> list[Any]:
     routers: list[Any] = []
-    for module in (
-        "yingji.resources.supplies.api",
-        "yingji.enterprises.api",
-        "yingji.risks.points.api",
-        "yingji.risks.major_hazards.api",
-    ):
+    for module in _API_MODULES:
         routers.extend(_load(module, "routers"))
     return routers
 
@@ -205,6 +300,9 @@ def _mount_pages(app: FastAPI) -> None:
     # After the registries, so the menu lists the ledger pages after 物资 and 储备库.
     for router in _load("yingji.resources.supplies.pages", "routers"):
         app.include_router(router)
+    for module in _PAGE_MODULES:
+        for router in _load(module, "routers"):
+            app.include_router(router)
 
 
 def _install_page_errors(app: FastAPI) -> None:

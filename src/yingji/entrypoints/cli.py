@@ -165,19 +165,24 @@ def _enterprise_id(ctx: object, credit_code: str) -> int:
 
 @app.command("worker")
 def worker(
-    once: Annotated[bool, typer.Option(help="relay what is pending, then exit")] = False,
+    once: Annotated[
+        bool, typer.Option(help="relay what is pending, run every job, then exit")
+    ] = False,
     interval: Annotated[float, typer.Option(help="seconds between polls")] = 1.0,
 ) -> None:
-    """Relay outbox events to their handlers (for deployments without the inline relay)."""
+    """Relay outbox events to their handlers and run the periodic jobs (escalations, reminders)."""
     from yingji.bootstrap import build_context
 
     ctx = build_context()
+    if once:
+        done = ctx.relay_count()
+        ran = ctx.jobs.run_all(ctx, ctx.clock.now())
+        typer.echo(f"relayed {done} events; jobs: {ran}")
+        return
     while True:
         done = ctx.relay_count()
-        if once:
-            typer.echo(f"relayed {done} events")
-            return
-        if done == 0:
+        ran = ctx.jobs.run_due(ctx, ctx.clock.now(), time.monotonic())
+        if done == 0 and not any(ran.values()):
             time.sleep(interval)
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from yingji.core.actor import Actor
 from yingji.core.clock import Clock
 from yingji.core.events import EventRegistry
+from yingji.core.jobs import JobRegistry
 from yingji.core.outbox import relay_pending
 from yingji.core.uow import UnitOfWork
 
@@ -27,6 +28,10 @@ class AppContext:
     settings: Any
     inline_relay: bool = True
     extras: dict[str, Any] = field(default_factory=dict)
+    # Periodic jobs (escalations, reminders); the worker runs them, tests call them.
+    jobs: JobRegistry = field(default_factory=JobRegistry)
+    # Uploaded files (photos, attachments): adapters.storage.Storage; None until wired.
+    storage: Any = None
 
     def uow(self, actor: Actor) -> UnitOfWork:
         """Return a unit of work for ``actor``; after commit, relay events in-process."""

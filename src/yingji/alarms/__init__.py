@@ -1,0 +1,1 @@
+"""Alarms (报警): lifecycle, acknowledgement, clearing, escalation on silence, statistics."""

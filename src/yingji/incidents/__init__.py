@@ -1,0 +1,1 @@
+"""Incidents (突发事件): intake, grading, reporting deadlines, timeline, tasks."""

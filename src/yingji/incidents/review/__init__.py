@@ -1,0 +1,4 @@
+"""Review (复盘).
+
+timeline, response times, task completion and problems after an incident closes.
+"""

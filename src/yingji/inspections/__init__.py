@@ -1,0 +1,4 @@
+"""Law-enforcement inspections.
+
+annual plan, 双随机 selection, checklists, records, orders and documents.
+"""

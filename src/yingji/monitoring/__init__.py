@@ -1,0 +1,1 @@
+"""Monitoring (监测): devices, readings, ingest parsing and alarm-rule evaluation."""
