@@ -126,6 +126,35 @@ class _Target:
     relay: Callable[[], int] | None
 
 
+# Later domains add their demo data in their own module exposing ``seed(state)``; each runs
+# after the users exist, must be idempotent, and must cope with ``with_users=False``.
+_DEMO_STEPS = [
+    "yingji.demo.duty",
+    "yingji.demo.hazards",
+    "yingji.demo.inspections",
+    "yingji.demo.patrols",
+    "yingji.demo.monitoring",
+    "yingji.demo.warnings",
+    "yingji.demo.plans",
+    "yingji.demo.incidents",
+]
+
+
+def _demo_steps() -> list[Callable[[SeedState], None]]:
+    import importlib
+
+    steps: list[Callable[[SeedState], None]] = []
+    for module in _DEMO_STEPS:
+        try:
+            mod = importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name == module:
+                continue  # that domain's demo data is not written yet
+            raise
+        steps.append(mod.seed)
+    return steps
+
+
 def _run(
     settings: Settings,
     fixtures: DemoFixtures,
@@ -152,6 +181,8 @@ def _run(
         seed_major_hazards(state)
         seed_risk_points(state)
         users = seed_users(state) if with_users else []
+        for step in _demo_steps():
+            step(state)
         lines = _report(state, plan, users, with_users)
         uow.commit()
     if target.relay is not None:
