@@ -29,6 +29,9 @@ from yingji.core.web.context import AppContext
 from yingji.migrations.runner import upgrade
 from yingji.settings import Settings
 
+# The live server and the one Playwright browser of the browser tests.
+pytest_plugins = ["support.browser"]
+
 PG_ADMIN_URL = os.environ.get(
     "YINGJI_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
@@ -206,6 +209,14 @@ class Api:
     def patch(self, url: str, **kw: Any) -> Any:
         """PATCH as this user."""
         return self.client.patch(url, headers=self.headers, **kw)
+
+    def put(self, url: str, **kw: Any) -> Any:
+        """PUT as this user."""
+        return self.client.put(url, headers=self.headers, **kw)
+
+    def delete(self, url: str, **kw: Any) -> Any:
+        """DELETE as this user."""
+        return self.client.delete(url, headers=self.headers, **kw)
 
 
 @pytest.fixture

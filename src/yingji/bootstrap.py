@@ -92,7 +92,8 @@ _EXTRA_MODEL_MODULES = [
     "yingji.plans.models",
     "yingji.incidents.models",
     "yingji.incidents.dispatch.models",
-    "yingji.incidents.losses.models",
+    "yingji.incidents.evacuation.models",
+    "yingji.incidents.disaster_reports.models",
     "yingji.incidents.review.models",
 ]
 
@@ -109,7 +110,7 @@ _HANDLER_MODULES = [
     "yingji.plans.handlers",
     "yingji.incidents.handlers",
     "yingji.incidents.dispatch.handlers",
-    "yingji.incidents.losses.handlers",
+    "yingji.incidents.disaster_reports.handlers",
     "yingji.incidents.review.handlers",
 ]
 
@@ -123,7 +124,7 @@ _JOB_MODULES = [
     "yingji.early_warnings.tasks",
     "yingji.plans.tasks",
     "yingji.incidents.tasks",
-    "yingji.incidents.losses.tasks",
+    "yingji.incidents.disaster_reports.tasks",
 ]
 
 # API routers (``routers`` list) and page routers (``routers`` list) of the later domains.
@@ -144,7 +145,7 @@ _API_MODULES = [
     "yingji.incidents.api",
     "yingji.incidents.dispatch.api",
     "yingji.incidents.evacuation.api",
-    "yingji.incidents.losses.api",
+    "yingji.incidents.disaster_reports.api",
     "yingji.incidents.review.api",
 ]
 _PAGE_MODULES = [
@@ -161,7 +162,7 @@ _PAGE_MODULES = [
     "yingji.incidents.pages",
     "yingji.incidents.dispatch.pages",
     "yingji.incidents.evacuation.pages",
-    "yingji.incidents.losses.pages",
+    "yingji.incidents.disaster_reports.pages",
     "yingji.incidents.review.pages",
 ]
 

@@ -47,6 +47,36 @@ class Settings(BaseSettings):
     # LEC / LS value tables and bands (risks/points/rules.py): a JSON or YAML file overriding
     # the national defaults, for provinces or industries with their own cut-offs.
     risk_grading_file: str | None = None
+    # Law-enforcement document numbers: {prefix}应急{type}〔{year}〕{serial}号, and the issuing
+    # authority printed on every document (inspections/rules.py).
+    inspection_doc_prefix: str = "荣"
+    inspection_authority: str = "重庆市荣昌区应急管理局"
+    # Dispatch ETA without a road network: straight-line km × detour factor at this speed.
+    dispatch_detour_factor: float = 1.4
+    dispatch_speed_kmh: float = 40.0
+    # Hazard rectification: default deadline on confirmation (days) when none is named;
+    # 安监总局令第16号 fixes no number, so these are the bureau's own defaults.
+    hazard_general_days: int = 7
+    hazard_major_days: int = 30
+    # Alarm escalation on silence: minutes per level as JSON ({"red":5,"orange":10,
+    # "yellow":30,"blue":60} when unset) and the most steps before it stops.
+    alarm_escalation_minutes: str | None = None
+    alarm_escalation_max_steps: int = 12
+    # Public reports (举报): per-client limits and the dedupe radius against open hazards.
+    public_report_per_hour: int = 5
+    public_report_per_day: int = 20
+    public_report_dedupe_radius_m: float = 50.0
+    # 叫应: minutes of silence before the voice call, then before the superior is told.
+    notify_ack_voice_after_minutes: int = 15
+    notify_ack_superior_after_minutes: int = 15
+    # CAP profile (cap.md §3): 14-digit sender code (district code padded when unset), the
+    # sender's name, the unit-code length (11 in the Tianjin variant), the absolute base URL
+    # for <web> and feed links, and whether imports must also meet the Chinese profile.
+    warning_sender_code: str | None = None
+    warning_sender_name: str = "荣昌区应急管理局"
+    warning_unit_code_length: int = 14
+    warning_web_base: str = ""
+    warning_strict_import: bool = False
 
     def check(self) -> None:
         """Refuse to run outside demo mode with the shipped demo secret."""

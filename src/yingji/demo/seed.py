@@ -134,6 +134,7 @@ _DEMO_STEPS = [
     "yingji.demo.inspections",
     "yingji.demo.patrols",
     "yingji.demo.monitoring",
+    "yingji.demo.population",
     "yingji.demo.warnings",
     "yingji.demo.plans",
     "yingji.demo.incidents",

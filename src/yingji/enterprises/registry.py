@@ -251,6 +251,8 @@ ENTERPRISES = RegistrySpec(
     detail_links=(
         ("重大危险源", "/major-hazards?enterprise_id={id}"),
         ("风险点", "/risk-points?enterprise_id={id}"),
+        ("隐患", "/hazards?enterprise_id={id}"),
+        ("执法检查", "/inspections/cases?enterprise_id={id}"),
     ),
     read_schema=EnterpriseRead,
     create_schema=EnterpriseCreate,

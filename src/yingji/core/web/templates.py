@@ -10,9 +10,11 @@ is comes from the caller (accounts), which core may not import.
 from __future__ import annotations
 
 import hashlib
+from datetime import UTC, datetime
 from functools import lru_cache
 from importlib.resources import files
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi.responses import HTMLResponse
 from jinja2 import (
@@ -21,6 +23,7 @@ from jinja2 import (
     Environment,
     PackageLoader,
     PrefixLoader,
+    pass_context,
     select_autoescape,
 )
 from starlette.requests import Request
@@ -64,6 +67,23 @@ def static_url(path: str) -> str:
 
 
 _env.globals["static_url"] = static_url
+
+
+@pass_context
+def localtime(context: Any, value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """Format an aware datetime in the district's time zone (settings.timezone) for display."""
+    if value is None:
+        return ""
+    request = context.get("request")
+    zone = "Asia/Shanghai"
+    if request is not None:
+        zone = getattr(request.app.state.ctx.settings, "timezone", zone)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)  # stored instants are UTC
+    return value.astimezone(ZoneInfo(zone)).strftime(fmt)
+
+
+_env.filters["localtime"] = localtime
 
 
 def render(

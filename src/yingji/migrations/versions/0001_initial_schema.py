@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 22:25:53.779307
+Create Date: 2026-11-23 23:35:08.884459
 """
 
 from __future__ import annotations
@@ -54,6 +54,68 @@ def upgrade() -> None:
         )
         batch_op.create_index(
             batch_op.f("ix_accounts_login_attempt_username"), ["username"], unique=False
+        )
+
+    op.create_table(
+        "alarms_alarm",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("open_key", sa.String(length=200), nullable=True),
+        sa.Column("state", sa.String(length=20), nullable=False),
+        sa.Column("device_id", sa.Integer(), nullable=False),
+        sa.Column("device_code", sa.String(length=80), nullable=False),
+        sa.Column("device_name", sa.String(length=200), nullable=False),
+        sa.Column("metric", sa.String(length=60), nullable=False),
+        sa.Column("unit", sa.String(length=20), nullable=False),
+        sa.Column("rule_key", sa.String(length=120), nullable=False),
+        sa.Column("level", sa.String(length=10), nullable=False),
+        sa.Column("level_label", sa.String(length=40), nullable=False),
+        sa.Column("last_level", sa.String(length=10), nullable=False),
+        sa.Column("message", sa.Text(), nullable=False),
+        sa.Column("threshold", sa.Float(), nullable=True),
+        sa.Column("first_value", sa.Float(), nullable=False),
+        sa.Column("last_value", sa.Float(), nullable=False),
+        sa.Column("peak_value", sa.Float(), nullable=False),
+        sa.Column("count", sa.Integer(), nullable=False),
+        sa.Column("division_code", sa.String(length=15), nullable=True),
+        sa.Column("enterprise_id", sa.Integer(), nullable=True),
+        sa.Column("risk_point_id", sa.Integer(), nullable=True),
+        sa.Column("major_hazard_id", sa.Integer(), nullable=True),
+        sa.Column("longitude", sa.Float(), nullable=True),
+        sa.Column("latitude", sa.Float(), nullable=True),
+        sa.Column("raised_at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("last_observed_at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("active_since", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("escalation_round", sa.Integer(), nullable=False),
+        sa.Column("escalation_step", sa.Integer(), nullable=False),
+        sa.Column("acknowledged_at", yingji.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("acknowledged_by", sa.Integer(), nullable=True),
+        sa.Column("acknowledged_by_name", sa.String(length=100), nullable=True),
+        sa.Column("cleared_at", yingji.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("cleared_by", sa.Integer(), nullable=True),
+        sa.Column("cleared_by_name", sa.String(length=100), nullable=True),
+        sa.Column("clear_reason", sa.String(length=20), nullable=True),
+        sa.Column("clear_note", sa.Text(), nullable=True),
+        sa.Column("hazard_id", sa.Integer(), nullable=True),
+        sa.Column("updated_at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_alarms_alarm")),
+        sa.UniqueConstraint("open_key", name=op.f("uq_alarms_alarm_open_key")),
+    )
+    with op.batch_alter_table("alarms_alarm", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_alarms_alarm_clear_reason"), ["clear_reason"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_alarms_alarm_device_id"), ["device_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_alarms_alarm_division_code"), ["division_code"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_alarms_alarm_enterprise_id"), ["enterprise_id"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_alarms_alarm_level"), ["level"], unique=False)
+        batch_op.create_index(batch_op.f("ix_alarms_alarm_raised_at"), ["raised_at"], unique=False)
+        batch_op.create_index(batch_op.f("ix_alarms_alarm_state"), ["state"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_alarms_alarm_updated_at"), ["updated_at"], unique=False
         )
 
     op.create_table(
@@ -112,6 +174,89 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_core_outbox_message_name"), ["name"], unique=False)
 
     op.create_table(
+        "duty_leave",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("division_code", sa.String(length=15), nullable=False),
+        sa.Column("starts_at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("ends_at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("reason", sa.String(length=200), nullable=False),
+        sa.Column("created_at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_duty_leave")),
+    )
+    with op.batch_alter_table("duty_leave", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_duty_leave_division_code"), ["division_code"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_duty_leave_user_id"), ["user_id"], unique=False)
+
+    op.create_table(
+        "duty_shift",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("division_code", sa.String(length=15), nullable=False),
+        sa.Column("starts_at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("ends_at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("label", sa.String(length=40), nullable=False),
+        sa.Column("phone", sa.String(length=40), nullable=True),
+        sa.Column("notes", sa.Text(), nullable=True),
+        sa.Column("created_at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_by", sa.Integer(), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_duty_shift")),
+    )
+    with op.batch_alter_table("duty_shift", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_duty_shift_division_code"), ["division_code"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_duty_shift_ends_at"), ["ends_at"], unique=False)
+        batch_op.create_index(batch_op.f("ix_duty_shift_starts_at"), ["starts_at"], unique=False)
+
+    op.create_table(
+        "early_warnings_warning",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("signal", sa.String(length=40), nullable=False),
+        sa.Column("level", sa.String(length=10), nullable=False),
+        sa.Column("issuer", sa.String(length=200), nullable=False),
+        sa.Column("division_code", sa.String(length=15), nullable=False),
+        sa.Column("area_codes", sa.JSON(), nullable=False),
+        sa.Column("area_polygon", sa.JSON(), nullable=True),
+        sa.Column("area_desc", sa.String(length=500), nullable=False),
+        sa.Column("starts_at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("ends_at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("description", sa.Text(), nullable=False),
+        sa.Column("measures", sa.Text(), nullable=False),
+        sa.Column("contact", sa.String(length=200), nullable=False),
+        sa.Column("channels", sa.JSON(), nullable=False),
+        sa.Column("state", sa.String(length=20), nullable=False),
+        sa.Column("origin", sa.String(length=20), nullable=False),
+        sa.Column("cap_status", sa.String(length=20), nullable=False),
+        sa.Column("created_by", sa.Integer(), nullable=True),
+        sa.Column("submitted_by", sa.Integer(), nullable=True),
+        sa.Column("approved_by", sa.Integer(), nullable=True),
+        sa.Column("published_at", yingji.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("lifted_at", yingji.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_early_warnings_warning")),
+    )
+    with op.batch_alter_table("early_warnings_warning", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_early_warnings_warning_division_code"), ["division_code"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_early_warnings_warning_ends_at"), ["ends_at"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_early_warnings_warning_level"), ["level"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_early_warnings_warning_signal"), ["signal"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_early_warnings_warning_state"), ["state"], unique=False
+        )
+
+    op.create_table(
         "geo_division",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("code", sa.String(length=15), nullable=False),
@@ -151,6 +296,559 @@ def upgrade() -> None:
             batch_op.f("ix_geo_site_division_code"), ["division_code"], unique=False
         )
         batch_op.create_index(batch_op.f("ix_geo_site_kind"), ["kind"], unique=False)
+
+    op.create_table(
+        "incidents_disaster_report_reminder",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("key", sa.String(length=120), nullable=False),
+        sa.Column("process_id", sa.Integer(), nullable=False),
+        sa.Column("division_code", sa.String(length=15), nullable=False),
+        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("due_at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("sent_at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_incidents_disaster_report_reminder")),
+        sa.UniqueConstraint("key", name=op.f("uq_incidents_disaster_report_reminder_key")),
+    )
+    with op.batch_alter_table("incidents_disaster_report_reminder", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_incidents_disaster_report_reminder_process_id"),
+            ["process_id"],
+            unique=False,
+        )
+
+    op.create_table(
+        "incidents_incident",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("external_ref", sa.String(length=120), nullable=True),
+        sa.Column("source", sa.String(length=20), nullable=False),
+        sa.Column("category", sa.String(length=30), nullable=False),
+        sa.Column("type", sa.String(length=40), nullable=False),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("description", sa.Text(), nullable=False),
+        sa.Column("occurred_at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("received_at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("longitude", sa.Float(), nullable=True),
+        sa.Column("latitude", sa.Float(), nullable=True),
+        sa.Column("division_code", sa.String(length=15), nullable=False),
+        sa.Column("place", sa.String(length=300), nullable=False),
+        sa.Column("enterprise_id", sa.Integer(), nullable=True),
+        sa.Column("unit_name", sa.String(length=200), nullable=False),
+        sa.Column("reporter_name", sa.String(length=100), nullable=False),
+        sa.Column("reporter_phone", sa.String(length=40), nullable=False),
+        sa.Column("deaths", sa.Integer(), nullable=False),
+        sa.Column("missing", sa.Integer(), nullable=False),
+        sa.Column("trapped", sa.Integer(), nullable=False),
+        sa.Column("serious_injuries", sa.Integer(), nullable=False),
+        sa.Column("injuries", sa.Integer(), nullable=False),
+        sa.Column("acute_poisoning", sa.Integer(), nullable=False),
+        sa.Column("direct_loss_wan_yuan", sa.Numeric(precision=14, scale=2), nullable=False),
+        sa.Column("grade", sa.String(length=20), nullable=True),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("closed_at", yingji.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("close_reason", sa.Text(), nullable=True),
+        sa.Column("created_by", sa.Integer(), nullable=True),
+        sa.Column("created_at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_incidents_incident")),
+        sa.UniqueConstraint("external_ref", name=op.f("uq_incidents_incident_external_ref")),
+    )
+    with op.batch_alter_table("incidents_incident", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_incidents_incident_category"), ["category"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_incidents_incident_division_code"), ["division_code"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_incidents_incident_enterprise_id"), ["enterprise_id"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_incidents_incident_grade"), ["grade"], unique=False)
+        batch_op.create_index(batch_op.f("ix_incidents_incident_status"), ["status"], unique=False)
+
+    op.create_table(
+        "incidents_reporting_rule",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("key", sa.String(length=60), nullable=False),
+        sa.Column("label", sa.String(length=200), nullable=False),
+        sa.Column("reports_to", sa.String(length=200), nullable=False),
+        sa.Column("minutes", sa.Integer(), nullable=False),
+        sa.Column("anchor", sa.String(length=20), nullable=False),
+        sa.Column("min_grade", sa.String(length=20), nullable=True),
+        sa.Column("categories", sa.JSON(), nullable=False),
+        sa.Column("remind", sa.Boolean(), nullable=False),
+        sa.Column("remind_before_minutes", sa.Integer(), nullable=False),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("citation", sa.String(length=200), nullable=False),
+        sa.Column("updated_at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_by", sa.Integer(), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_incidents_reporting_rule")),
+        sa.UniqueConstraint("key", name=op.f("uq_incidents_reporting_rule_key")),
+    )
+    op.create_table(
+        "inspections_conflict",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("inspector_id", sa.Integer(), nullable=False),
+        sa.Column("enterprise_id", sa.Integer(), nullable=False),
+        sa.Column("reason", sa.String(length=200), nullable=False),
+        sa.Column("created_at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_inspections_conflict")),
+        sa.UniqueConstraint(
+            "inspector_id", "enterprise_id", name=op.f("uq_inspections_conflict_inspector_id")
+        ),
+    )
+    with op.batch_alter_table("inspections_conflict", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_inspections_conflict_enterprise_id"), ["enterprise_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_inspections_conflict_inspector_id"), ["inspector_id"], unique=False
+        )
+
+    op.create_table(
+        "inspections_document_counter",
+        sa.Column("doc_type", sa.String(length=30), nullable=False),
+        sa.Column("year", sa.Integer(), nullable=False),
+        sa.Column("last_serial", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("doc_type", "year", name=op.f("pk_inspections_document_counter")),
+    )
+    op.create_table(
+        "inspections_draw",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("year", sa.Integer(), nullable=False),
+        sa.Column("division_code", sa.String(length=15), nullable=False),
+        sa.Column("seed", sa.String(length=64), nullable=False),
+        sa.Column("algorithm", sa.String(length=40), nullable=False),
+        sa.Column("target_count", sa.Integer(), nullable=False),
+        sa.Column("per_target", sa.Integer(), nullable=False),
+        sa.Column("industry_prefix", sa.String(length=4), nullable=True),
+        sa.Column("candidate_targets", sa.JSON(), nullable=False),
+        sa.Column("candidate_inspectors", sa.JSON(), nullable=False),
+        sa.Column("conflicts", sa.JSON(), nullable=False),
+        sa.Column("excluded", sa.JSON(), nullable=False),
+        sa.Column("result", sa.JSON(), nullable=False),
+        sa.Column("drawn_at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("drawn_by", sa.Integer(), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_inspections_draw")),
+    )
+    with op.batch_alter_table("inspections_draw", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_inspections_draw_division_code"), ["division_code"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_inspections_draw_year"), ["year"], unique=False)
+
+    op.create_table(
+        "inspections_plan",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("year", sa.Integer(), nullable=False),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("created_at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_by", sa.Integer(), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_inspections_plan")),
+        sa.UniqueConstraint("year", name=op.f("uq_inspections_plan_year")),
+    )
+    op.create_table(
+        "monitoring_device",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("code", sa.String(length=64), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("kind", sa.String(length=40), nullable=False),
+        sa.Column("metrics", sa.JSON(), nullable=False),
+        sa.Column("division_code", sa.String(length=15), nullable=False),
+        sa.Column("site_name", sa.String(length=200), nullable=True),
+        sa.Column("longitude", sa.Float(), nullable=True),
+        sa.Column("latitude", sa.Float(), nullable=True),
+        sa.Column("enterprise_id", sa.Integer(), nullable=True),
+        sa.Column("department", sa.String(length=100), nullable=True),
+        sa.Column("risk_point_id", sa.Integer(), nullable=True),
+        sa.Column("major_hazard_id", sa.Integer(), nullable=True),
+        sa.Column("linked_kind", sa.String(length=40), nullable=True),
+        sa.Column("linked_id", sa.Integer(), nullable=True),
+        sa.Column("linked_name", sa.String(length=200), nullable=True),
+        sa.Column("interval_seconds", sa.Integer(), nullable=False),
+        sa.Column("last_seen_at", yingji.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("retired_at", yingji.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_monitoring_device")),
+        sa.UniqueConstraint("code", name=op.f("uq_monitoring_device_code")),
+    )
+    with op.batch_alter_table("monitoring_device", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_monitoring_device_division_code"), ["division_code"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_monitoring_device_enterprise_id"), ["enterprise_id"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_monitoring_device_kind"), ["kind"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_monitoring_device_major_hazard_id"), ["major_hazard_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_monitoring_device_risk_point_id"), ["risk_point_id"], unique=False
+        )
+
+    op.create_table(
+        "monitoring_reading",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column("device_id", sa.Integer(), nullable=False),
+        sa.Column("metric", sa.String(length=40), nullable=False),
+        sa.Column("observed_at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("value", sa.Float(), nullable=False),
+        sa.Column("received_at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_monitoring_reading")),
+        sa.UniqueConstraint("device_id", "metric", "observed_at", name="uq_monitoring_reading_key"),
+    )
+    with op.batch_alter_table("monitoring_reading", schema=None) as batch_op:
+        batch_op.create_index("ix_monitoring_reading_observed", ["observed_at"], unique=False)
+
+    op.create_table(
+        "monitoring_reading_aggregate",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("device_id", sa.Integer(), nullable=False),
+        sa.Column("metric", sa.String(length=40), nullable=False),
+        sa.Column("bucket_start", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("bucket_seconds", sa.Integer(), nullable=False),
+        sa.Column("count", sa.Integer(), nullable=False),
+        sa.Column("total", sa.Float(), nullable=False),
+        sa.Column("minimum", sa.Float(), nullable=False),
+        sa.Column("maximum", sa.Float(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_monitoring_reading_aggregate")),
+        sa.UniqueConstraint(
+            "device_id", "metric", "bucket_start", "bucket_seconds", name="uq_monitoring_agg_key"
+        ),
+    )
+    with op.batch_alter_table("monitoring_reading_aggregate", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_monitoring_reading_aggregate_bucket_start"),
+            ["bucket_start"],
+            unique=False,
+        )
+
+    op.create_table(
+        "monitoring_rejection",
+        sa.Column("reason", sa.String(length=40), nullable=False),
+        sa.Column("count", sa.BigInteger(), nullable=False),
+        sa.Column("last_at", yingji.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("last_detail", sa.Text(), nullable=True),
+        sa.PrimaryKeyConstraint("reason", name=op.f("pk_monitoring_rejection")),
+    )
+    op.create_table(
+        "monitoring_rule_config",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("scope", sa.String(length=10), nullable=False),
+        sa.Column("target", sa.String(length=64), nullable=False),
+        sa.Column("rules", sa.JSON(), nullable=False),
+        sa.Column("updated_at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_by", sa.String(length=100), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_monitoring_rule_config")),
+        sa.UniqueConstraint("scope", "target", name="uq_monitoring_rule_config"),
+    )
+    op.create_table(
+        "monitoring_rule_state",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("device_id", sa.Integer(), nullable=False),
+        sa.Column("rule_key", sa.String(length=60), nullable=False),
+        sa.Column("metric", sa.String(length=40), nullable=False),
+        sa.Column("active_level", sa.String(length=10), nullable=True),
+        sa.Column("active_label", sa.String(length=60), nullable=True),
+        sa.Column("active_since", yingji.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("pending", sa.JSON(), nullable=False),
+        sa.Column("last_value", sa.Float(), nullable=True),
+        sa.Column("last_at", yingji.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("watched", sa.Float(), nullable=True),
+        sa.Column("updated_at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_monitoring_rule_state")),
+        sa.UniqueConstraint("device_id", "rule_key", name="uq_monitoring_rule_state"),
+    )
+    with op.batch_alter_table("monitoring_rule_state", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_monitoring_rule_state_active_level"), ["active_level"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_monitoring_rule_state_device_id"), ["device_id"], unique=False
+        )
+
+    op.create_table(
+        "notify_broadcast_device",
+        sa.Column("code", sa.String(length=64), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("longitude", sa.Float(), nullable=True),
+        sa.Column("latitude", sa.Float(), nullable=True),
+        sa.Column("notes", sa.Text(), nullable=True),
+        sa.Column("division_code", sa.String(length=15), nullable=False),
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("created_at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("retired_at", yingji.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("retired_reason", sa.String(length=500), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_notify_broadcast_device")),
+        sa.UniqueConstraint("code", name=op.f("uq_notify_broadcast_device_code")),
+    )
+    with op.batch_alter_table("notify_broadcast_device", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_notify_broadcast_device_division_code"), ["division_code"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_notify_broadcast_device_kind"), ["kind"], unique=False)
+        batch_op.create_index(batch_op.f("ix_notify_broadcast_device_name"), ["name"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_notify_broadcast_device_retired_at"), ["retired_at"], unique=False
+        )
+
+    op.create_table(
+        "notify_delivery",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=False,
+            nullable=False,
+        ),
+        sa.Column("message_id", sa.Integer(), nullable=False),
+        sa.Column("channel", sa.String(length=12), nullable=False),
+        sa.Column("recipient_kind", sa.String(length=10), nullable=False),
+        sa.Column("recipient_id", sa.Integer(), nullable=False),
+        sa.Column("division_code", sa.String(length=15), nullable=True),
+        sa.Column("state", sa.String(length=10), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("address", sa.String(length=64), nullable=True),
+        sa.Column("next_attempt_at", yingji.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("sent_at", yingji.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("finished_at", yingji.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("provider_ref", sa.String(length=100), nullable=True),
+        sa.Column("last_error", sa.String(length=300), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_notify_delivery")),
+    )
+    with op.batch_alter_table("notify_delivery", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_notify_delivery_inbox",
+            ["address"],
+            unique=False,
+            sqlite_where=sa.text("channel = 'in_app'"),
+            postgresql_where=sa.text("channel = 'in_app'"),
+        )
+        batch_op.create_index(
+            "ix_notify_delivery_retry",
+            ["next_attempt_at"],
+            unique=False,
+            sqlite_where=sa.text("next_attempt_at IS NOT NULL"),
+            postgresql_where=sa.text("next_attempt_at IS NOT NULL"),
+        )
+
+    op.create_table(
+        "notify_message",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("message_key", sa.String(length=200), nullable=False),
+        sa.Column("purpose", sa.String(length=20), nullable=False),
+        sa.Column("source_kind", sa.String(length=40), nullable=False),
+        sa.Column("source_id", sa.String(length=64), nullable=False),
+        sa.Column("subject", sa.String(length=200), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("require_ack", sa.Boolean(), nullable=False),
+        sa.Column("division_code", sa.String(length=15), nullable=True),
+        sa.Column("created_by", sa.String(length=100), nullable=False),
+        sa.Column("created_at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("pending", sa.Boolean(), nullable=False),
+        sa.Column(
+            "dispatch_cursor", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_notify_message")),
+        sa.UniqueConstraint("message_key", name=op.f("uq_notify_message_message_key")),
+    )
+    with op.batch_alter_table("notify_message", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_notify_message_division_code"), ["division_code"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_notify_message_pending"), ["pending"], unique=False)
+        batch_op.create_index(batch_op.f("ix_notify_message_purpose"), ["purpose"], unique=False)
+        batch_op.create_index(
+            "ix_notify_message_source", ["source_kind", "source_id"], unique=False
+        )
+
+    op.create_table(
+        "notify_resident",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("phone", sa.String(length=20), nullable=False),
+        sa.Column("division_code", sa.String(length=15), nullable=False),
+        sa.Column("longitude", sa.Float(), nullable=True),
+        sa.Column("latitude", sa.Float(), nullable=True),
+        sa.Column("source", sa.String(length=40), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_notify_resident")),
+    )
+    with op.batch_alter_table("notify_resident", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_notify_resident_division_code"), ["division_code"], unique=False
+        )
+
+    op.create_table(
+        "notify_responsible_person",
+        sa.Column("name", sa.String(length=100), nullable=False),
+        sa.Column("phone", sa.String(length=40), nullable=False),
+        sa.Column("role", sa.String(length=30), nullable=False),
+        sa.Column("position", sa.String(length=100), nullable=True),
+        sa.Column("user_id", sa.Integer(), nullable=True),
+        sa.Column("enterprise_id", sa.Integer(), nullable=True),
+        sa.Column("superior_id", sa.Integer(), nullable=True),
+        sa.Column("notes", sa.Text(), nullable=True),
+        sa.Column("division_code", sa.String(length=15), nullable=False),
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("created_at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("retired_at", yingji.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("retired_reason", sa.String(length=500), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["superior_id"],
+            ["notify_responsible_person.id"],
+            name=op.f("fk_notify_responsible_person_superior_id_notify_responsible_person"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_notify_responsible_person")),
+    )
+    with op.batch_alter_table("notify_responsible_person", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_notify_responsible_person_division_code"),
+            ["division_code"],
+            unique=False,
+        )
+        batch_op.create_index(
+            batch_op.f("ix_notify_responsible_person_enterprise_id"),
+            ["enterprise_id"],
+            unique=False,
+        )
+        batch_op.create_index(
+            batch_op.f("ix_notify_responsible_person_name"), ["name"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_notify_responsible_person_retired_at"), ["retired_at"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_notify_responsible_person_role"), ["role"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_notify_responsible_person_superior_id"), ["superior_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_notify_responsible_person_user_id"), ["user_id"], unique=False
+        )
+
+    op.create_table(
+        "patrols_grid_report",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("report_type", sa.String(length=20), nullable=False),
+        sa.Column("category", sa.String(length=40), nullable=False),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("description", sa.Text(), nullable=False),
+        sa.Column("division_code", sa.String(length=15), nullable=False),
+        sa.Column("longitude", sa.Float(), nullable=True),
+        sa.Column("latitude", sa.Float(), nullable=True),
+        sa.Column("photo_keys", sa.JSON(), nullable=False),
+        sa.Column("occurred_at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("reporter_id", sa.Integer(), nullable=True),
+        sa.Column("reporter_name", sa.String(length=100), nullable=False),
+        sa.Column("patrol_id", sa.Integer(), nullable=True),
+        sa.Column("hazard_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_patrols_grid_report")),
+    )
+    with op.batch_alter_table("patrols_grid_report", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_patrols_grid_report_created_at"), ["created_at"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_patrols_grid_report_division_code"), ["division_code"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_patrols_grid_report_hazard_id"), ["hazard_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_patrols_grid_report_patrol_id"), ["patrol_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_patrols_grid_report_report_type"), ["report_type"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_patrols_grid_report_reporter_id"), ["reporter_id"], unique=False
+        )
+
+    op.create_table(
+        "patrols_patrol",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("division_code", sa.String(length=15), nullable=False),
+        sa.Column("patroller_id", sa.Integer(), nullable=True),
+        sa.Column("patroller_name", sa.String(length=100), nullable=False),
+        sa.Column("state", sa.String(length=20), nullable=False),
+        sa.Column("started_at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("finished_at", yingji.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("distance_m", sa.Float(), nullable=False),
+        sa.Column("point_count", sa.Integer(), nullable=False),
+        sa.Column("summary", sa.Text(), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_patrols_patrol")),
+    )
+    with op.batch_alter_table("patrols_patrol", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_patrols_patrol_division_code"), ["division_code"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_patrols_patrol_patroller_id"), ["patroller_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_patrols_patrol_started_at"), ["started_at"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_patrols_patrol_state"), ["state"], unique=False)
+
+    op.create_table(
+        "patrols_public_report",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("tracking_hash", sa.String(length=64), nullable=False),
+        sa.Column("kind", sa.String(length=40), nullable=False),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("description", sa.Text(), nullable=False),
+        sa.Column("address", sa.String(length=300), nullable=True),
+        sa.Column("longitude", sa.Float(), nullable=False),
+        sa.Column("latitude", sa.Float(), nullable=False),
+        sa.Column("division_code", sa.String(length=15), nullable=False),
+        sa.Column("township_code", sa.String(length=9), nullable=False),
+        sa.Column("anonymous", sa.Boolean(), nullable=False),
+        sa.Column("reporter_name", sa.String(length=100), nullable=True),
+        sa.Column("reporter_phone", sa.String(length=40), nullable=True),
+        sa.Column("photo_keys", sa.JSON(), nullable=False),
+        sa.Column("client_hash", sa.String(length=64), nullable=False),
+        sa.Column("state", sa.String(length=20), nullable=False),
+        sa.Column("verified", sa.Boolean(), nullable=True),
+        sa.Column("hazard_id", sa.Integer(), nullable=True),
+        sa.Column("linked_existing", sa.Boolean(), nullable=False),
+        sa.Column("reply", sa.Text(), nullable=True),
+        sa.Column("replied_at", yingji.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("handled_by", sa.String(length=100), nullable=True),
+        sa.Column("handling_note", sa.Text(), nullable=True),
+        sa.Column("reward_state", sa.String(length=20), nullable=False),
+        sa.Column("reward_amount", sa.Numeric(precision=12, scale=2), nullable=True),
+        sa.Column("reward_note", sa.Text(), nullable=True),
+        sa.Column("reward_paid_at", yingji.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_patrols_public_report")),
+        sa.UniqueConstraint("tracking_hash", name=op.f("uq_patrols_public_report_tracking_hash")),
+    )
+    with op.batch_alter_table("patrols_public_report", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_patrols_public_report_client_hash"), ["client_hash"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_patrols_public_report_created_at"), ["created_at"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_patrols_public_report_division_code"), ["division_code"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_patrols_public_report_hazard_id"), ["hazard_id"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_patrols_public_report_state"), ["state"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_patrols_public_report_township_code"), ["township_code"], unique=False
+        )
 
     op.create_table(
         "resources_expert",
@@ -239,6 +937,196 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_accounts_user_role"), ["role"], unique=False)
 
     op.create_table(
+        "alarms_alarm_escalation",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("alarm_id", sa.Integer(), nullable=False),
+        sa.Column("round", sa.Integer(), nullable=False),
+        sa.Column("step", sa.Integer(), nullable=False),
+        sa.Column("at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("user_ids", sa.JSON(), nullable=False),
+        sa.Column("names", sa.String(length=300), nullable=False),
+        sa.Column("position", sa.String(length=20), nullable=True),
+        sa.Column("dedupe_key", sa.String(length=120), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["alarm_id"],
+            ["alarms_alarm.id"],
+            name=op.f("fk_alarms_alarm_escalation_alarm_id_alarms_alarm"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_alarms_alarm_escalation")),
+        sa.UniqueConstraint("alarm_id", "round", "step", name="uq_alarms_escalation_step"),
+    )
+    with op.batch_alter_table("alarms_alarm_escalation", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_alarms_alarm_escalation_alarm_id"), ["alarm_id"], unique=False
+        )
+
+    op.create_table(
+        "alarms_alarm_history",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("alarm_id", sa.Integer(), nullable=False),
+        sa.Column("at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("action", sa.String(length=20), nullable=False),
+        sa.Column("from_state", sa.String(length=20), nullable=True),
+        sa.Column("to_state", sa.String(length=20), nullable=False),
+        sa.Column("level", sa.String(length=10), nullable=False),
+        sa.Column("value", sa.Float(), nullable=True),
+        sa.Column("actor_id", sa.Integer(), nullable=True),
+        sa.Column("actor_name", sa.String(length=100), nullable=False),
+        sa.Column("note", sa.Text(), nullable=True),
+        sa.Column("detail", sa.JSON(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["alarm_id"],
+            ["alarms_alarm.id"],
+            name=op.f("fk_alarms_alarm_history_alarm_id_alarms_alarm"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_alarms_alarm_history")),
+    )
+    with op.batch_alter_table("alarms_alarm_history", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_alarms_alarm_history_alarm_id"), ["alarm_id"], unique=False
+        )
+
+    op.create_table(
+        "duty_handover",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("division_code", sa.String(length=15), nullable=False),
+        sa.Column("from_shift_id", sa.Integer(), nullable=True),
+        sa.Column("to_shift_id", sa.Integer(), nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("notes", sa.Text(), nullable=False),
+        sa.Column("handed_by", sa.Integer(), nullable=True),
+        sa.Column("handed_by_name", sa.String(length=100), nullable=False),
+        sa.Column("created_at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("accepted_by", sa.Integer(), nullable=True),
+        sa.Column("accepted_by_name", sa.String(length=100), nullable=True),
+        sa.Column("accepted_at", yingji.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["from_shift_id"],
+            ["duty_shift.id"],
+            name=op.f("fk_duty_handover_from_shift_id_duty_shift"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["to_shift_id"], ["duty_shift.id"], name=op.f("fk_duty_handover_to_shift_id_duty_shift")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_duty_handover")),
+        sa.UniqueConstraint("to_shift_id", name=op.f("uq_duty_handover_to_shift_id")),
+    )
+    with op.batch_alter_table("duty_handover", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_duty_handover_division_code"), ["division_code"], unique=False
+        )
+
+    op.create_table(
+        "duty_log_entry",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("division_code", sa.String(length=15), nullable=False),
+        sa.Column("shift_id", sa.Integer(), nullable=True),
+        sa.Column("occurred_at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("category", sa.String(length=20), nullable=False),
+        sa.Column("content", sa.Text(), nullable=False),
+        sa.Column("is_open", sa.Boolean(), nullable=False),
+        sa.Column("closed_at", yingji.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("closed_by", sa.Integer(), nullable=True),
+        sa.Column("author_id", sa.Integer(), nullable=True),
+        sa.Column("author_name", sa.String(length=100), nullable=False),
+        sa.Column("created_at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["shift_id"], ["duty_shift.id"], name=op.f("fk_duty_log_entry_shift_id_duty_shift")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_duty_log_entry")),
+    )
+    with op.batch_alter_table("duty_log_entry", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_duty_log_entry_division_code"), ["division_code"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_duty_log_entry_is_open"), ["is_open"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_duty_log_entry_occurred_at"), ["occurred_at"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_duty_log_entry_shift_id"), ["shift_id"], unique=False)
+
+    op.create_table(
+        "duty_shift_assignment",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("shift_id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("position", sa.String(length=20), nullable=False),
+        sa.Column("name", sa.String(length=100), nullable=False),
+        sa.Column("phone", sa.String(length=40), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["shift_id"],
+            ["duty_shift.id"],
+            name=op.f("fk_duty_shift_assignment_shift_id_duty_shift"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_duty_shift_assignment")),
+        sa.UniqueConstraint("shift_id", "user_id", name="uq_duty_assignment_person"),
+    )
+    with op.batch_alter_table("duty_shift_assignment", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_duty_shift_assignment_shift_id"), ["shift_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_duty_shift_assignment_user_id"), ["user_id"], unique=False
+        )
+
+    op.create_table(
+        "early_warnings_message",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("warning_id", sa.Integer(), nullable=False),
+        sa.Column("seq", sa.Integer(), nullable=False),
+        sa.Column("identifier", sa.String(length=200), nullable=False),
+        sa.Column("sender", sa.String(length=200), nullable=False),
+        sa.Column("sent", sa.String(length=40), nullable=False),
+        sa.Column("sent_at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("msg_type", sa.String(length=10), nullable=False),
+        sa.Column("status", sa.String(length=10), nullable=False),
+        sa.Column("scope", sa.String(length=12), nullable=False),
+        sa.Column("xml", sa.Text(), nullable=False),
+        sa.Column("queued", sa.Integer(), nullable=False),
+        sa.Column("created_at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["warning_id"],
+            ["early_warnings_warning.id"],
+            name=op.f("fk_early_warnings_message_warning_id_early_warnings_warning"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_early_warnings_message")),
+        sa.UniqueConstraint("sender", "identifier", name="uq_early_warnings_message_key"),
+    )
+    with op.batch_alter_table("early_warnings_message", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_early_warnings_message_identifier"), ["identifier"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_early_warnings_message_sent_at"), ["sent_at"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_early_warnings_message_warning_id"), ["warning_id"], unique=False
+        )
+
+    op.create_table(
+        "early_warnings_transition",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("warning_id", sa.Integer(), nullable=False),
+        sa.Column("action", sa.String(length=20), nullable=False),
+        sa.Column("from_state", sa.String(length=20), nullable=True),
+        sa.Column("to_state", sa.String(length=20), nullable=False),
+        sa.Column("actor_id", sa.Integer(), nullable=True),
+        sa.Column("actor_name", sa.String(length=100), nullable=False),
+        sa.Column("reason", sa.String(length=500), nullable=False),
+        sa.Column("at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["warning_id"],
+            ["early_warnings_warning.id"],
+            name=op.f("fk_early_warnings_transition_warning_id_early_warnings_warning"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_early_warnings_transition")),
+    )
+    with op.batch_alter_table("early_warnings_transition", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_early_warnings_transition_warning_id"), ["warning_id"], unique=False
+        )
+
+    op.create_table(
         "enterprises_enterprise",
         sa.Column("credit_code", sa.String(length=18), nullable=False),
         sa.Column("name", sa.String(length=200), nullable=False),
@@ -292,6 +1180,332 @@ def upgrade() -> None:
             batch_op.f("ix_enterprises_enterprise_supervising_department_id"),
             ["supervising_department_id"],
             unique=False,
+        )
+
+    op.create_table(
+        "incidents_deadline",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("incident_id", sa.Integer(), nullable=False),
+        sa.Column("rule_key", sa.String(length=60), nullable=False),
+        sa.Column("label", sa.String(length=200), nullable=False),
+        sa.Column("reports_to", sa.String(length=200), nullable=False),
+        sa.Column("due_at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("remind_at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("remind", sa.Boolean(), nullable=False),
+        sa.Column("citation", sa.String(length=200), nullable=False),
+        sa.Column("reminded_at", yingji.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("escalated_at", yingji.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("met_at", yingji.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("met_by", sa.Integer(), nullable=True),
+        sa.Column("note", sa.String(length=300), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["incident_id"],
+            ["incidents_incident.id"],
+            name=op.f("fk_incidents_deadline_incident_id_incidents_incident"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_incidents_deadline")),
+        sa.UniqueConstraint("incident_id", "rule_key", name="uq_incidents_deadline_rule"),
+    )
+    with op.batch_alter_table("incidents_deadline", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_incidents_deadline_due_at"), ["due_at"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_incidents_deadline_incident_id"), ["incident_id"], unique=False
+        )
+
+    op.create_table(
+        "incidents_report",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("incident_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("seq", sa.Integer(), nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("content", sa.JSON(), nullable=False),
+        sa.Column("drafted_by", sa.Integer(), nullable=True),
+        sa.Column("drafted_by_name", sa.String(length=100), nullable=False),
+        sa.Column("drafted_at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("signed_by", sa.Integer(), nullable=True),
+        sa.Column("signed_by_name", sa.String(length=100), nullable=True),
+        sa.Column("signed_at", yingji.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("sent_at", yingji.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("sent_to", sa.String(length=200), nullable=True),
+        sa.Column("sent_by", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["incident_id"],
+            ["incidents_incident.id"],
+            name=op.f("fk_incidents_report_incident_id_incidents_incident"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_incidents_report")),
+    )
+    with op.batch_alter_table("incidents_report", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_incidents_report_incident_id"), ["incident_id"], unique=False
+        )
+
+    op.create_table(
+        "incidents_review",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("incident_id", sa.Integer(), nullable=False),
+        sa.Column("division_code", sa.String(length=15), nullable=False),
+        sa.Column("summary", sa.Text(), nullable=False),
+        sa.Column("measures", sa.JSON(), nullable=False),
+        sa.Column("created_by", sa.Integer(), nullable=True),
+        sa.Column("created_by_name", sa.String(length=100), nullable=False),
+        sa.Column("created_at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["incident_id"],
+            ["incidents_incident.id"],
+            name=op.f("fk_incidents_review_incident_id_incidents_incident"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_incidents_review")),
+        sa.UniqueConstraint("incident_id", name=op.f("uq_incidents_review_incident_id")),
+    )
+    with op.batch_alter_table("incidents_review", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_incidents_review_division_code"), ["division_code"], unique=False
+        )
+
+    op.create_table(
+        "incidents_task",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("incident_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=30), nullable=False),
+        sa.Column("title", sa.String(length=300), nullable=False),
+        sa.Column("due_at", yingji.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("created_at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("done_at", yingji.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("done_by", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["incident_id"],
+            ["incidents_incident.id"],
+            name=op.f("fk_incidents_task_incident_id_incidents_incident"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_incidents_task")),
+    )
+    with op.batch_alter_table("incidents_task", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_incidents_task_incident_id"), ["incident_id"], unique=False
+        )
+
+    op.create_table(
+        "incidents_timeline_entry",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("incident_id", sa.Integer(), nullable=False),
+        sa.Column("at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("kind", sa.String(length=40), nullable=False),
+        sa.Column("summary", sa.Text(), nullable=False),
+        sa.Column("data", sa.JSON(), nullable=False),
+        sa.Column("actor_id", sa.Integer(), nullable=True),
+        sa.Column("actor_name", sa.String(length=100), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["incident_id"],
+            ["incidents_incident.id"],
+            name=op.f("fk_incidents_timeline_entry_incident_id_incidents_incident"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_incidents_timeline_entry")),
+    )
+    with op.batch_alter_table("incidents_timeline_entry", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_incidents_timeline_entry_incident_at", ["incident_id", "at"], unique=False
+        )
+
+    op.create_table(
+        "inspections_case",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("enterprise_id", sa.Integer(), nullable=False),
+        sa.Column("division_code", sa.String(length=15), nullable=False),
+        sa.Column("department_id", sa.Integer(), nullable=True),
+        sa.Column("draw_id", sa.Integer(), nullable=True),
+        sa.Column("mode", sa.String(length=10), nullable=False),
+        sa.Column("inspector_ids", sa.JSON(), nullable=False),
+        sa.Column("checklist_code", sa.String(length=40), nullable=True),
+        sa.Column("state", sa.String(length=20), nullable=False),
+        sa.Column("planned_on", sa.Date(), nullable=True),
+        sa.Column("inspected_at", yingji.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("place", sa.String(length=300), nullable=True),
+        sa.Column("summary", sa.Text(), nullable=True),
+        sa.Column("rectify_deadline", sa.Date(), nullable=True),
+        sa.Column("reminded_deadline", sa.Date(), nullable=True),
+        sa.Column("reinspected_at", yingji.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("fine_yuan", sa.Numeric(precision=14, scale=2), nullable=True),
+        sa.Column("penalized_at", yingji.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("penalty_basis", sa.Text(), nullable=True),
+        sa.Column("closed_at", yingji.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_by", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["draw_id"],
+            ["inspections_draw.id"],
+            name=op.f("fk_inspections_case_draw_id_inspections_draw"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_inspections_case")),
+    )
+    with op.batch_alter_table("inspections_case", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_inspections_case_department_id"), ["department_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_inspections_case_division_code"), ["division_code"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_inspections_case_draw_id"), ["draw_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_inspections_case_enterprise_id"), ["enterprise_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_inspections_case_inspected_at"), ["inspected_at"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_inspections_case_penalized_at"), ["penalized_at"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_inspections_case_rectify_deadline"), ["rectify_deadline"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_inspections_case_state"), ["state"], unique=False)
+
+    op.create_table(
+        "inspections_plan_target",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("plan_id", sa.Integer(), nullable=False),
+        sa.Column("enterprise_id", sa.Integer(), nullable=False),
+        sa.Column("division_code", sa.String(length=15), nullable=False),
+        sa.Column("industry_code", sa.String(length=4), nullable=False),
+        sa.Column("risk_tier", sa.String(length=10), nullable=False),
+        sa.Column("mode", sa.String(length=10), nullable=False),
+        sa.Column("frequency", sa.Integer(), nullable=False),
+        sa.Column("cap", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["plan_id"],
+            ["inspections_plan.id"],
+            name=op.f("fk_inspections_plan_target_plan_id_inspections_plan"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_inspections_plan_target")),
+        sa.UniqueConstraint(
+            "plan_id", "enterprise_id", name=op.f("uq_inspections_plan_target_plan_id")
+        ),
+    )
+    with op.batch_alter_table("inspections_plan_target", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_inspections_plan_target_division_code"), ["division_code"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_inspections_plan_target_enterprise_id"), ["enterprise_id"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_inspections_plan_target_mode"), ["mode"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_inspections_plan_target_plan_id"), ["plan_id"], unique=False
+        )
+
+    op.create_table(
+        "notify_acknowledgement",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("message_id", sa.Integer(), nullable=False),
+        sa.Column("person_id", sa.Integer(), nullable=False),
+        sa.Column("token", sa.String(length=64), nullable=False),
+        sa.Column("division_code", sa.String(length=15), nullable=True),
+        sa.Column("requested_at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("escalation_step", sa.Integer(), nullable=False),
+        sa.Column("escalated_at", yingji.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("acknowledged_at", yingji.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("acknowledged_via", sa.String(length=20), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["message_id"],
+            ["notify_message.id"],
+            name=op.f("fk_notify_acknowledgement_message_id_notify_message"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["person_id"],
+            ["notify_responsible_person.id"],
+            name=op.f("fk_notify_acknowledgement_person_id_notify_responsible_person"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_notify_acknowledgement")),
+        sa.UniqueConstraint("message_id", "person_id", name="uq_notify_acknowledgement_person"),
+        sa.UniqueConstraint("token", name=op.f("uq_notify_acknowledgement_token")),
+    )
+    with op.batch_alter_table("notify_acknowledgement", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_notify_acknowledgement_acknowledged_at"),
+            ["acknowledged_at"],
+            unique=False,
+        )
+        batch_op.create_index(
+            batch_op.f("ix_notify_acknowledgement_division_code"), ["division_code"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_notify_acknowledgement_person_id"), ["person_id"], unique=False
+        )
+
+    op.create_table(
+        "patrols_check",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("patrol_id", sa.Integer(), nullable=False),
+        sa.Column("item", sa.String(length=200), nullable=False),
+        sa.Column("result", sa.String(length=20), nullable=False),
+        sa.Column("note", sa.Text(), nullable=True),
+        sa.Column("longitude", sa.Float(), nullable=True),
+        sa.Column("latitude", sa.Float(), nullable=True),
+        sa.Column("photo_keys", sa.JSON(), nullable=False),
+        sa.Column("checked_at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["patrol_id"],
+            ["patrols_patrol.id"],
+            name=op.f("fk_patrols_check_patrol_id_patrols_patrol"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_patrols_check")),
+    )
+    with op.batch_alter_table("patrols_check", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_patrols_check_patrol_id"), ["patrol_id"], unique=False)
+
+    op.create_table(
+        "patrols_track_point",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("patrol_id", sa.Integer(), nullable=False),
+        sa.Column("recorded_at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("longitude", sa.Float(), nullable=False),
+        sa.Column("latitude", sa.Float(), nullable=False),
+        sa.Column("accuracy_m", sa.Float(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["patrol_id"],
+            ["patrols_patrol.id"],
+            name=op.f("fk_patrols_track_point_patrol_id_patrols_patrol"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_patrols_track_point")),
+        sa.UniqueConstraint("patrol_id", "recorded_at", name="uq_patrols_track_point"),
+    )
+    with op.batch_alter_table("patrols_track_point", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_patrols_track_point_patrol_id"), ["patrol_id"], unique=False
+        )
+
+    op.create_table(
+        "plans_plan",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("division_code", sa.String(length=15), nullable=False),
+        sa.Column("owner_department_id", sa.Integer(), nullable=True),
+        sa.Column("owner_enterprise_id", sa.Integer(), nullable=True),
+        sa.Column("event_types", sa.JSON(), nullable=False),
+        sa.Column("filing_number", sa.String(length=80), nullable=True),
+        sa.Column("filing_authority", sa.String(length=120), nullable=True),
+        sa.Column("filed_on", sa.Date(), nullable=True),
+        sa.Column("current_version_id", sa.Integer(), nullable=True),
+        sa.Column("last_evaluated_on", sa.Date(), nullable=True),
+        sa.Column("created_at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["owner_department_id"],
+            ["accounts_department.id"],
+            name=op.f("fk_plans_plan_owner_department_id_accounts_department"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_plans_plan")),
+    )
+    with op.batch_alter_table("plans_plan", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_plans_plan_division_code"), ["division_code"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_plans_plan_kind"), ["kind"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_plans_plan_owner_enterprise_id"), ["owner_enterprise_id"], unique=False
         )
 
     op.create_table(
@@ -536,6 +1750,28 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "duty_handover_item",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("handover_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("ref_id", sa.String(length=40), nullable=False),
+        sa.Column("title", sa.String(length=300), nullable=False),
+        sa.Column("status", sa.String(length=100), nullable=False),
+        sa.Column("url", sa.String(length=200), nullable=True),
+        sa.Column("acknowledged", sa.Boolean(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["handover_id"],
+            ["duty_handover.id"],
+            name=op.f("fk_duty_handover_item_handover_id_duty_handover"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_duty_handover_item")),
+    )
+    with op.batch_alter_table("duty_handover_item", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_duty_handover_item_handover_id"), ["handover_id"], unique=False
+        )
+
+    op.create_table(
         "enterprises_licence",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("enterprise_id", sa.Integer(), nullable=False),
@@ -562,6 +1798,246 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_enterprises_licence_expires_on"), ["expires_on"], unique=False
         )
+
+    op.create_table(
+        "incidents_disaster_process",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("hazard_type", sa.String(length=30), nullable=False),
+        sa.Column("division_code", sa.String(length=15), nullable=False),
+        sa.Column("started_at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("incident_id", sa.Integer(), nullable=True),
+        sa.Column("state", sa.String(length=20), nullable=False),
+        sa.Column("stabilised_at", yingji.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_by", sa.Integer(), nullable=True),
+        sa.Column("created_at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["created_by"],
+            ["accounts_user.id"],
+            name=op.f("fk_incidents_disaster_process_created_by_accounts_user"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_incidents_disaster_process")),
+    )
+    with op.batch_alter_table("incidents_disaster_process", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_incidents_disaster_process_division_code"),
+            ["division_code"],
+            unique=False,
+        )
+        batch_op.create_index(
+            batch_op.f("ix_incidents_disaster_process_incident_id"), ["incident_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_incidents_disaster_process_state"), ["state"], unique=False
+        )
+
+    op.create_table(
+        "incidents_dispatch_order",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("incident_id", sa.Integer(), nullable=False),
+        sa.Column("resource_kind", sa.String(length=20), nullable=False),
+        sa.Column("team_id", sa.Integer(), nullable=True),
+        sa.Column("equipment_id", sa.Integer(), nullable=True),
+        sa.Column("warehouse_id", sa.Integer(), nullable=True),
+        sa.Column("item_id", sa.Integer(), nullable=True),
+        sa.Column("quantity", sa.Numeric(precision=14, scale=3), nullable=True),
+        sa.Column("reservation_ref", sa.String(length=100), nullable=True),
+        sa.Column("resource_name", sa.String(length=200), nullable=False),
+        sa.Column("state", sa.String(length=20), nullable=False),
+        sa.Column("division_code", sa.String(length=15), nullable=False),
+        sa.Column("longitude", sa.Float(), nullable=False),
+        sa.Column("latitude", sa.Float(), nullable=False),
+        sa.Column("distance_km", sa.Float(), nullable=True),
+        sa.Column("eta_minutes", sa.Integer(), nullable=True),
+        sa.Column("note", sa.Text(), nullable=False),
+        sa.Column("requested_by", sa.Integer(), nullable=True),
+        sa.Column("requested_at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("on_scene_at", yingji.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["requested_by"],
+            ["accounts_user.id"],
+            name=op.f("fk_incidents_dispatch_order_requested_by_accounts_user"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_incidents_dispatch_order")),
+    )
+    with op.batch_alter_table("incidents_dispatch_order", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_incidents_dispatch_order_division_code"), ["division_code"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_incidents_dispatch_order_equipment_id"), ["equipment_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_incidents_dispatch_order_incident_id"), ["incident_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_incidents_dispatch_order_state"), ["state"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_incidents_dispatch_order_team_id"), ["team_id"], unique=False
+        )
+
+    op.create_table(
+        "incidents_evacuation_plan",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("incident_id", sa.Integer(), nullable=True),
+        sa.Column("division_code", sa.String(length=15), nullable=False),
+        sa.Column("village_codes", sa.JSON(), nullable=False),
+        sa.Column("total_persons", sa.Integer(), nullable=False),
+        sa.Column("placed_persons", sa.Integer(), nullable=False),
+        sa.Column("unplaced_persons", sa.Integer(), nullable=False),
+        sa.Column("person_km", sa.Float(), nullable=False),
+        sa.Column("solve_seconds", sa.Float(), nullable=False),
+        sa.Column("result", sa.JSON(), nullable=False),
+        sa.Column("created_by", sa.Integer(), nullable=True),
+        sa.Column("created_at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["created_by"],
+            ["accounts_user.id"],
+            name=op.f("fk_incidents_evacuation_plan_created_by_accounts_user"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_incidents_evacuation_plan")),
+    )
+    with op.batch_alter_table("incidents_evacuation_plan", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_incidents_evacuation_plan_division_code"),
+            ["division_code"],
+            unique=False,
+        )
+        batch_op.create_index(
+            batch_op.f("ix_incidents_evacuation_plan_incident_id"), ["incident_id"], unique=False
+        )
+
+    op.create_table(
+        "incidents_review_problem",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("review_id", sa.Integer(), nullable=False),
+        sa.Column("description", sa.Text(), nullable=False),
+        sa.Column("owner_user_id", sa.Integer(), nullable=True),
+        sa.Column("deadline", sa.Date(), nullable=False),
+        sa.Column("hazard_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["review_id"],
+            ["incidents_review.id"],
+            name=op.f("fk_incidents_review_problem_review_id_incidents_review"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_incidents_review_problem")),
+    )
+    with op.batch_alter_table("incidents_review_problem", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_incidents_review_problem_review_id"), ["review_id"], unique=False
+        )
+
+    op.create_table(
+        "inspections_document",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=False),
+        sa.Column("enterprise_id", sa.Integer(), nullable=False),
+        sa.Column("division_code", sa.String(length=15), nullable=False),
+        sa.Column("doc_type", sa.String(length=30), nullable=False),
+        sa.Column("year", sa.Integer(), nullable=False),
+        sa.Column("serial", sa.Integer(), nullable=False),
+        sa.Column("number", sa.String(length=60), nullable=False),
+        sa.Column("content", sa.JSON(), nullable=False),
+        sa.Column("issued_at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("issued_by", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["case_id"],
+            ["inspections_case.id"],
+            name=op.f("fk_inspections_document_case_id_inspections_case"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_inspections_document")),
+        sa.UniqueConstraint(
+            "doc_type", "year", "serial", name=op.f("uq_inspections_document_doc_type")
+        ),
+        sa.UniqueConstraint("number", name=op.f("uq_inspections_document_number")),
+    )
+    with op.batch_alter_table("inspections_document", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_inspections_document_case_id"), ["case_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_inspections_document_division_code"), ["division_code"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_inspections_document_enterprise_id"), ["enterprise_id"], unique=False
+        )
+
+    op.create_table(
+        "inspections_finding",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=False),
+        sa.Column("checklist_item", sa.String(length=40), nullable=True),
+        sa.Column("description", sa.Text(), nullable=False),
+        sa.Column("level", sa.String(length=10), nullable=False),
+        sa.Column("hazard_kind", sa.String(length=20), nullable=False),
+        sa.Column("legal_basis", sa.String(length=300), nullable=True),
+        sa.Column("hazard_id", sa.Integer(), nullable=True),
+        sa.Column("photo_keys", sa.JSON(), nullable=False),
+        sa.Column("rectified", sa.Boolean(), nullable=True),
+        sa.Column("created_at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["case_id"],
+            ["inspections_case.id"],
+            name=op.f("fk_inspections_finding_case_id_inspections_case"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_inspections_finding")),
+    )
+    with op.batch_alter_table("inspections_finding", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_inspections_finding_case_id"), ["case_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_inspections_finding_hazard_id"), ["hazard_id"], unique=False
+        )
+
+    op.create_table(
+        "plans_drill",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("plan_id", sa.Integer(), nullable=False),
+        sa.Column("version_id", sa.Integer(), nullable=True),
+        sa.Column("held_on", sa.Date(), nullable=False),
+        sa.Column("form", sa.String(length=20), nullable=False),
+        sa.Column("participants", sa.Integer(), nullable=False),
+        sa.Column("scenario", sa.Text(), nullable=False),
+        sa.Column("findings", sa.Text(), nullable=False),
+        sa.Column("recorded_by", sa.Integer(), nullable=True),
+        sa.Column("created_at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["plan_id"], ["plans_plan.id"], name=op.f("fk_plans_drill_plan_id_plans_plan")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_plans_drill")),
+    )
+    with op.batch_alter_table("plans_drill", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_plans_drill_held_on"), ["held_on"], unique=False)
+        batch_op.create_index(batch_op.f("ix_plans_drill_plan_id"), ["plan_id"], unique=False)
+
+    op.create_table(
+        "plans_version",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("plan_id", sa.Integer(), nullable=False),
+        sa.Column("version_no", sa.Integer(), nullable=False),
+        sa.Column("state", sa.String(length=20), nullable=False),
+        sa.Column("summary", sa.Text(), nullable=False),
+        sa.Column("published_on", sa.Date(), nullable=True),
+        sa.Column("published_by", sa.Integer(), nullable=True),
+        sa.Column("created_at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["plan_id"], ["plans_plan.id"], name=op.f("fk_plans_version_plan_id_plans_plan")
+        ),
+        sa.ForeignKeyConstraint(
+            ["published_by"],
+            ["accounts_user.id"],
+            name=op.f("fk_plans_version_published_by_accounts_user"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_plans_version")),
+        sa.UniqueConstraint("plan_id", "version_no", name=op.f("uq_plans_version_plan_id")),
+    )
+    with op.batch_alter_table("plans_version", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_plans_version_plan_id"), ["plan_id"], unique=False)
 
     op.create_table(
         "resources_equipment",
@@ -694,6 +2170,44 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "resources_stock_reservation",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("reference", sa.String(length=100), nullable=False),
+        sa.Column("warehouse_id", sa.Integer(), nullable=False),
+        sa.Column("item_id", sa.Integer(), nullable=False),
+        sa.Column("quantity", sa.Numeric(precision=14, scale=3), nullable=False),
+        sa.Column("state", sa.String(length=20), nullable=False),
+        sa.Column("reason", sa.String(length=500), nullable=True),
+        sa.Column("actor_name", sa.String(length=100), nullable=False),
+        sa.Column("created_at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("closed_at", yingji.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["item_id"],
+            ["resources_supply_item.id"],
+            name=op.f("fk_resources_stock_reservation_item_id_resources_supply_item"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["warehouse_id"],
+            ["resources_warehouse.id"],
+            name=op.f("fk_resources_stock_reservation_warehouse_id_resources_warehouse"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_resources_stock_reservation")),
+        sa.UniqueConstraint("reference", name=op.f("uq_resources_stock_reservation_reference")),
+    )
+    with op.batch_alter_table("resources_stock_reservation", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_resources_stock_reservation_item_id"), ["item_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_resources_stock_reservation_state"), ["state"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_resources_stock_reservation_warehouse_id"),
+            ["warehouse_id"],
+            unique=False,
+        )
+
+    op.create_table(
         "risks_control_measure",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("risk_point_id", sa.Integer(), nullable=False),
@@ -711,6 +2225,80 @@ def upgrade() -> None:
     with op.batch_alter_table("risks_control_measure", schema=None) as batch_op:
         batch_op.create_index(
             batch_op.f("ix_risks_control_measure_risk_point_id"), ["risk_point_id"], unique=False
+        )
+
+    op.create_table(
+        "risks_hazard",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("source", sa.String(length=20), nullable=False),
+        sa.Column("source_ref", sa.String(length=120), nullable=True),
+        sa.Column("level", sa.String(length=10), nullable=False),
+        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("description", sa.Text(), nullable=False),
+        sa.Column("state", sa.String(length=20), nullable=False),
+        sa.Column("division_code", sa.String(length=15), nullable=False),
+        sa.Column("enterprise_id", sa.Integer(), nullable=True),
+        sa.Column("risk_point_id", sa.Integer(), nullable=True),
+        sa.Column("industry_code", sa.String(length=4), nullable=True),
+        sa.Column("department_id", sa.Integer(), nullable=True),
+        sa.Column("longitude", sa.Float(), nullable=True),
+        sa.Column("latitude", sa.Float(), nullable=True),
+        sa.Column("photo_keys", sa.JSON(), nullable=False),
+        sa.Column("owner_user_id", sa.Integer(), nullable=True),
+        sa.Column("deadline", sa.Date(), nullable=True),
+        sa.Column("plan", sa.JSON(), nullable=True),
+        sa.Column("supervised_listing", sa.Boolean(), nullable=False),
+        sa.Column(
+            "supervised_listing_at", yingji.core.db.UTCDateTime(timezone=True), nullable=True
+        ),
+        sa.Column("supervised_listing_note", sa.Text(), nullable=True),
+        sa.Column("submitted_by", sa.Integer(), nullable=True),
+        sa.Column("escalated_deadline", sa.Date(), nullable=True),
+        sa.Column("reported_by", sa.Integer(), nullable=True),
+        sa.Column("reporter_name", sa.String(length=100), nullable=False),
+        sa.Column("reported_at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("closed_at", yingji.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("updated_at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["department_id"],
+            ["accounts_department.id"],
+            name=op.f("fk_risks_hazard_department_id_accounts_department"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["owner_user_id"],
+            ["accounts_user.id"],
+            name=op.f("fk_risks_hazard_owner_user_id_accounts_user"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_risks_hazard")),
+        sa.UniqueConstraint("source", "source_ref", name="uq_risks_hazard_source_ref"),
+    )
+    with op.batch_alter_table("risks_hazard", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_risks_hazard_department_id"), ["department_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_risks_hazard_division_code"), ["division_code"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_risks_hazard_enterprise_id"), ["enterprise_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_risks_hazard_industry_code"), ["industry_code"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_risks_hazard_kind"), ["kind"], unique=False)
+        batch_op.create_index(batch_op.f("ix_risks_hazard_level"), ["level"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_risks_hazard_reported_at"), ["reported_at"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_risks_hazard_risk_point_id"), ["risk_point_id"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_risks_hazard_source"), ["source"], unique=False)
+        batch_op.create_index(batch_op.f("ix_risks_hazard_state"), ["state"], unique=False)
+        batch_op.create_index("ix_risks_hazard_state_deadline", ["state", "deadline"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_risks_hazard_supervised_listing"), ["supervised_listing"], unique=False
         )
 
     op.create_table(
@@ -739,21 +2327,314 @@ def upgrade() -> None:
         )
         batch_op.create_index(batch_op.f("ix_risks_risk_assessment_level"), ["level"], unique=False)
 
+    op.create_table(
+        "incidents_disaster_report",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("process_id", sa.Integer(), nullable=False),
+        sa.Column("division_code", sa.String(length=15), nullable=False),
+        sa.Column("seq", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("as_of", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("figures", sa.JSON(), nullable=False),
+        sa.Column("narrative", sa.Text(), nullable=False),
+        sa.Column("correction_reason", sa.String(length=500), nullable=True),
+        sa.Column("reported_by", sa.Integer(), nullable=True),
+        sa.Column("reported_at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["process_id"],
+            ["incidents_disaster_process.id"],
+            name=op.f("fk_incidents_disaster_report_process_id_incidents_disaster_process"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["reported_by"],
+            ["accounts_user.id"],
+            name=op.f("fk_incidents_disaster_report_reported_by_accounts_user"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_incidents_disaster_report")),
+        sa.UniqueConstraint(
+            "process_id",
+            "division_code",
+            "seq",
+            name=op.f("uq_incidents_disaster_report_process_id"),
+        ),
+    )
+    with op.batch_alter_table("incidents_disaster_report", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_incidents_disaster_report_division_code"),
+            ["division_code"],
+            unique=False,
+        )
+        batch_op.create_index(
+            batch_op.f("ix_incidents_disaster_report_process_id"), ["process_id"], unique=False
+        )
+
+    op.create_table(
+        "incidents_dispatch_order_event",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("order_id", sa.Integer(), nullable=False),
+        sa.Column("action", sa.String(length=20), nullable=False),
+        sa.Column("from_state", sa.String(length=20), nullable=False),
+        sa.Column("to_state", sa.String(length=20), nullable=False),
+        sa.Column("actor_name", sa.String(length=64), nullable=False),
+        sa.Column("at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("note", sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["order_id"],
+            ["incidents_dispatch_order.id"],
+            name=op.f("fk_incidents_dispatch_order_event_order_id_incidents_dispatch_order"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_incidents_dispatch_order_event")),
+    )
+    with op.batch_alter_table("incidents_dispatch_order_event", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_incidents_dispatch_order_event_order_id"), ["order_id"], unique=False
+        )
+
+    op.create_table(
+        "plans_activation",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("plan_id", sa.Integer(), nullable=False),
+        sa.Column("version_id", sa.Integer(), nullable=False),
+        sa.Column("level", sa.Integer(), nullable=False),
+        sa.Column("cause", sa.String(length=60), nullable=False),
+        sa.Column("incident_id", sa.Integer(), nullable=True),
+        sa.Column("division_code", sa.String(length=15), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("activated_by", sa.Integer(), nullable=True),
+        sa.Column("activated_at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["activated_by"],
+            ["accounts_user.id"],
+            name=op.f("fk_plans_activation_activated_by_accounts_user"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["plan_id"], ["plans_plan.id"], name=op.f("fk_plans_activation_plan_id_plans_plan")
+        ),
+        sa.ForeignKeyConstraint(
+            ["version_id"],
+            ["plans_version.id"],
+            name=op.f("fk_plans_activation_version_id_plans_version"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_plans_activation")),
+        sa.UniqueConstraint("plan_id", "cause", "level", name=op.f("uq_plans_activation_plan_id")),
+    )
+    with op.batch_alter_table("plans_activation", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_plans_activation_cause"), ["cause"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_plans_activation_division_code"), ["division_code"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_plans_activation_incident_id"), ["incident_id"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_plans_activation_plan_id"), ["plan_id"], unique=False)
+
+    op.create_table(
+        "plans_level",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("version_id", sa.Integer(), nullable=False),
+        sa.Column("level", sa.Integer(), nullable=False),
+        sa.Column("criteria", sa.JSON(), nullable=False),
+        sa.Column("description", sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["version_id"],
+            ["plans_version.id"],
+            name=op.f("fk_plans_level_version_id_plans_version"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_plans_level")),
+        sa.UniqueConstraint("version_id", "level", name=op.f("uq_plans_level_version_id")),
+    )
+    with op.batch_alter_table("plans_level", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_plans_level_version_id"), ["version_id"], unique=False)
+
+    op.create_table(
+        "plans_task_template",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("version_id", sa.Integer(), nullable=False),
+        sa.Column("level", sa.Integer(), nullable=False),
+        sa.Column("seq", sa.Integer(), nullable=False),
+        sa.Column("action", sa.String(length=500), nullable=False),
+        sa.Column("department_id", sa.Integer(), nullable=True),
+        sa.Column("role", sa.String(length=40), nullable=True),
+        sa.Column("deadline_minutes", sa.Integer(), nullable=False),
+        sa.Column("resources", sa.JSON(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["department_id"],
+            ["accounts_department.id"],
+            name=op.f("fk_plans_task_template_department_id_accounts_department"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["version_id"],
+            ["plans_version.id"],
+            name=op.f("fk_plans_task_template_version_id_plans_version"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_plans_task_template")),
+    )
+    with op.batch_alter_table("plans_task_template", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_plans_task_template_version_id"), ["version_id"], unique=False
+        )
+
+    op.create_table(
+        "risks_hazard_transition",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("hazard_id", sa.Integer(), nullable=False),
+        sa.Column("action", sa.String(length=20), nullable=False),
+        sa.Column("from_state", sa.String(length=20), nullable=True),
+        sa.Column("to_state", sa.String(length=20), nullable=False),
+        sa.Column("actor_id", sa.Integer(), nullable=True),
+        sa.Column("actor_name", sa.String(length=100), nullable=False),
+        sa.Column("at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("photo_keys", sa.JSON(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["hazard_id"],
+            ["risks_hazard.id"],
+            name=op.f("fk_risks_hazard_transition_hazard_id_risks_hazard"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_risks_hazard_transition")),
+    )
+    with op.batch_alter_table("risks_hazard_transition", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_risks_hazard_transition_hazard_id"), ["hazard_id"], unique=False
+        )
+
+    op.create_table(
+        "plans_task",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("activation_id", sa.Integer(), nullable=False),
+        sa.Column("template_id", sa.Integer(), nullable=False),
+        sa.Column("action", sa.String(length=500), nullable=False),
+        sa.Column("department_id", sa.Integer(), nullable=True),
+        sa.Column("role", sa.String(length=40), nullable=True),
+        sa.Column("division_code", sa.String(length=15), nullable=False),
+        sa.Column("resources", sa.JSON(), nullable=False),
+        sa.Column("state", sa.String(length=20), nullable=False),
+        sa.Column("due_at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("done_at", yingji.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("reminded_for", yingji.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["activation_id"],
+            ["plans_activation.id"],
+            name=op.f("fk_plans_task_activation_id_plans_activation"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["template_id"],
+            ["plans_task_template.id"],
+            name=op.f("fk_plans_task_template_id_plans_task_template"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_plans_task")),
+    )
+    with op.batch_alter_table("plans_task", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_plans_task_activation_id"), ["activation_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_plans_task_department_id"), ["department_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_plans_task_division_code"), ["division_code"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_plans_task_due_at"), ["due_at"], unique=False)
+        batch_op.create_index(batch_op.f("ix_plans_task_state"), ["state"], unique=False)
+
+    op.create_table(
+        "plans_task_event",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("task_id", sa.Integer(), nullable=False),
+        sa.Column("action", sa.String(length=20), nullable=False),
+        sa.Column("from_state", sa.String(length=20), nullable=False),
+        sa.Column("to_state", sa.String(length=20), nullable=False),
+        sa.Column("actor_id", sa.Integer(), nullable=True),
+        sa.Column("actor_name", sa.String(length=64), nullable=False),
+        sa.Column("at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("longitude", sa.Float(), nullable=True),
+        sa.Column("latitude", sa.Float(), nullable=True),
+        sa.Column("photo_key", sa.String(length=100), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["task_id"], ["plans_task.id"], name=op.f("fk_plans_task_event_task_id_plans_task")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_plans_task_event")),
+    )
+    with op.batch_alter_table("plans_task_event", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_plans_task_event_task_id"), ["task_id"], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     """Revert this revision."""
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table("plans_task_event", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_plans_task_event_task_id"))
+
+    op.drop_table("plans_task_event")
+    with op.batch_alter_table("plans_task", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_plans_task_state"))
+        batch_op.drop_index(batch_op.f("ix_plans_task_due_at"))
+        batch_op.drop_index(batch_op.f("ix_plans_task_division_code"))
+        batch_op.drop_index(batch_op.f("ix_plans_task_department_id"))
+        batch_op.drop_index(batch_op.f("ix_plans_task_activation_id"))
+
+    op.drop_table("plans_task")
+    with op.batch_alter_table("risks_hazard_transition", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_risks_hazard_transition_hazard_id"))
+
+    op.drop_table("risks_hazard_transition")
+    with op.batch_alter_table("plans_task_template", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_plans_task_template_version_id"))
+
+    op.drop_table("plans_task_template")
+    with op.batch_alter_table("plans_level", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_plans_level_version_id"))
+
+    op.drop_table("plans_level")
+    with op.batch_alter_table("plans_activation", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_plans_activation_plan_id"))
+        batch_op.drop_index(batch_op.f("ix_plans_activation_incident_id"))
+        batch_op.drop_index(batch_op.f("ix_plans_activation_division_code"))
+        batch_op.drop_index(batch_op.f("ix_plans_activation_cause"))
+
+    op.drop_table("plans_activation")
+    with op.batch_alter_table("incidents_dispatch_order_event", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_incidents_dispatch_order_event_order_id"))
+
+    op.drop_table("incidents_dispatch_order_event")
+    with op.batch_alter_table("incidents_disaster_report", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_incidents_disaster_report_process_id"))
+        batch_op.drop_index(batch_op.f("ix_incidents_disaster_report_division_code"))
+
+    op.drop_table("incidents_disaster_report")
     with op.batch_alter_table("risks_risk_assessment", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_risks_risk_assessment_level"))
         batch_op.drop_index("ix_risks_risk_assessment_latest")
 
     op.drop_table("risks_risk_assessment")
+    with op.batch_alter_table("risks_hazard", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_risks_hazard_supervised_listing"))
+        batch_op.drop_index("ix_risks_hazard_state_deadline")
+        batch_op.drop_index(batch_op.f("ix_risks_hazard_state"))
+        batch_op.drop_index(batch_op.f("ix_risks_hazard_source"))
+        batch_op.drop_index(batch_op.f("ix_risks_hazard_risk_point_id"))
+        batch_op.drop_index(batch_op.f("ix_risks_hazard_reported_at"))
+        batch_op.drop_index(batch_op.f("ix_risks_hazard_level"))
+        batch_op.drop_index(batch_op.f("ix_risks_hazard_kind"))
+        batch_op.drop_index(batch_op.f("ix_risks_hazard_industry_code"))
+        batch_op.drop_index(batch_op.f("ix_risks_hazard_enterprise_id"))
+        batch_op.drop_index(batch_op.f("ix_risks_hazard_division_code"))
+        batch_op.drop_index(batch_op.f("ix_risks_hazard_department_id"))
+
+    op.drop_table("risks_hazard")
     with op.batch_alter_table("risks_control_measure", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_risks_control_measure_risk_point_id"))
 
     op.drop_table("risks_control_measure")
+    with op.batch_alter_table("resources_stock_reservation", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_resources_stock_reservation_warehouse_id"))
+        batch_op.drop_index(batch_op.f("ix_resources_stock_reservation_state"))
+        batch_op.drop_index(batch_op.f("ix_resources_stock_reservation_item_id"))
+
+    op.drop_table("resources_stock_reservation")
     with op.batch_alter_table("resources_stock_movement", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_resources_stock_movement_occurred_at"))
         batch_op.drop_index(batch_op.f("ix_resources_stock_movement_movement_no"))
@@ -776,11 +2657,58 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_resources_equipment_enterprise_id"))
 
     op.drop_table("resources_equipment")
+    with op.batch_alter_table("plans_version", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_plans_version_plan_id"))
+
+    op.drop_table("plans_version")
+    with op.batch_alter_table("plans_drill", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_plans_drill_plan_id"))
+        batch_op.drop_index(batch_op.f("ix_plans_drill_held_on"))
+
+    op.drop_table("plans_drill")
+    with op.batch_alter_table("inspections_finding", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_inspections_finding_hazard_id"))
+        batch_op.drop_index(batch_op.f("ix_inspections_finding_case_id"))
+
+    op.drop_table("inspections_finding")
+    with op.batch_alter_table("inspections_document", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_inspections_document_enterprise_id"))
+        batch_op.drop_index(batch_op.f("ix_inspections_document_division_code"))
+        batch_op.drop_index(batch_op.f("ix_inspections_document_case_id"))
+
+    op.drop_table("inspections_document")
+    with op.batch_alter_table("incidents_review_problem", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_incidents_review_problem_review_id"))
+
+    op.drop_table("incidents_review_problem")
+    with op.batch_alter_table("incidents_evacuation_plan", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_incidents_evacuation_plan_incident_id"))
+        batch_op.drop_index(batch_op.f("ix_incidents_evacuation_plan_division_code"))
+
+    op.drop_table("incidents_evacuation_plan")
+    with op.batch_alter_table("incidents_dispatch_order", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_incidents_dispatch_order_team_id"))
+        batch_op.drop_index(batch_op.f("ix_incidents_dispatch_order_state"))
+        batch_op.drop_index(batch_op.f("ix_incidents_dispatch_order_incident_id"))
+        batch_op.drop_index(batch_op.f("ix_incidents_dispatch_order_equipment_id"))
+        batch_op.drop_index(batch_op.f("ix_incidents_dispatch_order_division_code"))
+
+    op.drop_table("incidents_dispatch_order")
+    with op.batch_alter_table("incidents_disaster_process", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_incidents_disaster_process_state"))
+        batch_op.drop_index(batch_op.f("ix_incidents_disaster_process_incident_id"))
+        batch_op.drop_index(batch_op.f("ix_incidents_disaster_process_division_code"))
+
+    op.drop_table("incidents_disaster_process")
     with op.batch_alter_table("enterprises_licence", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_enterprises_licence_expires_on"))
         batch_op.drop_index(batch_op.f("ix_enterprises_licence_enterprise_id"))
 
     op.drop_table("enterprises_licence")
+    with op.batch_alter_table("duty_handover_item", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_duty_handover_item_handover_id"))
+
+    op.drop_table("duty_handover_item")
     with op.batch_alter_table("accounts_api_token", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_accounts_api_token_user_id"))
 
@@ -829,6 +2757,65 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_resources_rescue_team_enterprise_id"))
 
     op.drop_table("resources_rescue_team")
+    with op.batch_alter_table("plans_plan", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_plans_plan_owner_enterprise_id"))
+        batch_op.drop_index(batch_op.f("ix_plans_plan_kind"))
+        batch_op.drop_index(batch_op.f("ix_plans_plan_division_code"))
+
+    op.drop_table("plans_plan")
+    with op.batch_alter_table("patrols_track_point", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_patrols_track_point_patrol_id"))
+
+    op.drop_table("patrols_track_point")
+    with op.batch_alter_table("patrols_check", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_patrols_check_patrol_id"))
+
+    op.drop_table("patrols_check")
+    with op.batch_alter_table("notify_acknowledgement", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_notify_acknowledgement_person_id"))
+        batch_op.drop_index(batch_op.f("ix_notify_acknowledgement_division_code"))
+        batch_op.drop_index(batch_op.f("ix_notify_acknowledgement_acknowledged_at"))
+
+    op.drop_table("notify_acknowledgement")
+    with op.batch_alter_table("inspections_plan_target", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_inspections_plan_target_plan_id"))
+        batch_op.drop_index(batch_op.f("ix_inspections_plan_target_mode"))
+        batch_op.drop_index(batch_op.f("ix_inspections_plan_target_enterprise_id"))
+        batch_op.drop_index(batch_op.f("ix_inspections_plan_target_division_code"))
+
+    op.drop_table("inspections_plan_target")
+    with op.batch_alter_table("inspections_case", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_inspections_case_state"))
+        batch_op.drop_index(batch_op.f("ix_inspections_case_rectify_deadline"))
+        batch_op.drop_index(batch_op.f("ix_inspections_case_penalized_at"))
+        batch_op.drop_index(batch_op.f("ix_inspections_case_inspected_at"))
+        batch_op.drop_index(batch_op.f("ix_inspections_case_enterprise_id"))
+        batch_op.drop_index(batch_op.f("ix_inspections_case_draw_id"))
+        batch_op.drop_index(batch_op.f("ix_inspections_case_division_code"))
+        batch_op.drop_index(batch_op.f("ix_inspections_case_department_id"))
+
+    op.drop_table("inspections_case")
+    with op.batch_alter_table("incidents_timeline_entry", schema=None) as batch_op:
+        batch_op.drop_index("ix_incidents_timeline_entry_incident_at")
+
+    op.drop_table("incidents_timeline_entry")
+    with op.batch_alter_table("incidents_task", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_incidents_task_incident_id"))
+
+    op.drop_table("incidents_task")
+    with op.batch_alter_table("incidents_review", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_incidents_review_division_code"))
+
+    op.drop_table("incidents_review")
+    with op.batch_alter_table("incidents_report", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_incidents_report_incident_id"))
+
+    op.drop_table("incidents_report")
+    with op.batch_alter_table("incidents_deadline", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_incidents_deadline_incident_id"))
+        batch_op.drop_index(batch_op.f("ix_incidents_deadline_due_at"))
+
+    op.drop_table("incidents_deadline")
     with op.batch_alter_table("enterprises_enterprise", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_enterprises_enterprise_supervising_department_id"))
         batch_op.drop_index(batch_op.f("ix_enterprises_enterprise_scale"))
@@ -838,6 +2825,40 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_enterprises_enterprise_has_major_hazard"))
 
     op.drop_table("enterprises_enterprise")
+    with op.batch_alter_table("early_warnings_transition", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_early_warnings_transition_warning_id"))
+
+    op.drop_table("early_warnings_transition")
+    with op.batch_alter_table("early_warnings_message", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_early_warnings_message_warning_id"))
+        batch_op.drop_index(batch_op.f("ix_early_warnings_message_sent_at"))
+        batch_op.drop_index(batch_op.f("ix_early_warnings_message_identifier"))
+
+    op.drop_table("early_warnings_message")
+    with op.batch_alter_table("duty_shift_assignment", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_duty_shift_assignment_user_id"))
+        batch_op.drop_index(batch_op.f("ix_duty_shift_assignment_shift_id"))
+
+    op.drop_table("duty_shift_assignment")
+    with op.batch_alter_table("duty_log_entry", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_duty_log_entry_shift_id"))
+        batch_op.drop_index(batch_op.f("ix_duty_log_entry_occurred_at"))
+        batch_op.drop_index(batch_op.f("ix_duty_log_entry_is_open"))
+        batch_op.drop_index(batch_op.f("ix_duty_log_entry_division_code"))
+
+    op.drop_table("duty_log_entry")
+    with op.batch_alter_table("duty_handover", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_duty_handover_division_code"))
+
+    op.drop_table("duty_handover")
+    with op.batch_alter_table("alarms_alarm_history", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_alarms_alarm_history_alarm_id"))
+
+    op.drop_table("alarms_alarm_history")
+    with op.batch_alter_table("alarms_alarm_escalation", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_alarms_alarm_escalation_alarm_id"))
+
+    op.drop_table("alarms_alarm_escalation")
     with op.batch_alter_table("accounts_user", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_accounts_user_role"))
         batch_op.drop_index(batch_op.f("ix_accounts_user_enterprise_id"))
@@ -857,6 +2878,120 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_resources_expert_available"))
 
     op.drop_table("resources_expert")
+    with op.batch_alter_table("patrols_public_report", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_patrols_public_report_township_code"))
+        batch_op.drop_index(batch_op.f("ix_patrols_public_report_state"))
+        batch_op.drop_index(batch_op.f("ix_patrols_public_report_hazard_id"))
+        batch_op.drop_index(batch_op.f("ix_patrols_public_report_division_code"))
+        batch_op.drop_index(batch_op.f("ix_patrols_public_report_created_at"))
+        batch_op.drop_index(batch_op.f("ix_patrols_public_report_client_hash"))
+
+    op.drop_table("patrols_public_report")
+    with op.batch_alter_table("patrols_patrol", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_patrols_patrol_state"))
+        batch_op.drop_index(batch_op.f("ix_patrols_patrol_started_at"))
+        batch_op.drop_index(batch_op.f("ix_patrols_patrol_patroller_id"))
+        batch_op.drop_index(batch_op.f("ix_patrols_patrol_division_code"))
+
+    op.drop_table("patrols_patrol")
+    with op.batch_alter_table("patrols_grid_report", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_patrols_grid_report_reporter_id"))
+        batch_op.drop_index(batch_op.f("ix_patrols_grid_report_report_type"))
+        batch_op.drop_index(batch_op.f("ix_patrols_grid_report_patrol_id"))
+        batch_op.drop_index(batch_op.f("ix_patrols_grid_report_hazard_id"))
+        batch_op.drop_index(batch_op.f("ix_patrols_grid_report_division_code"))
+        batch_op.drop_index(batch_op.f("ix_patrols_grid_report_created_at"))
+
+    op.drop_table("patrols_grid_report")
+    with op.batch_alter_table("notify_responsible_person", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_notify_responsible_person_user_id"))
+        batch_op.drop_index(batch_op.f("ix_notify_responsible_person_superior_id"))
+        batch_op.drop_index(batch_op.f("ix_notify_responsible_person_role"))
+        batch_op.drop_index(batch_op.f("ix_notify_responsible_person_retired_at"))
+        batch_op.drop_index(batch_op.f("ix_notify_responsible_person_name"))
+        batch_op.drop_index(batch_op.f("ix_notify_responsible_person_enterprise_id"))
+        batch_op.drop_index(batch_op.f("ix_notify_responsible_person_division_code"))
+
+    op.drop_table("notify_responsible_person")
+    with op.batch_alter_table("notify_resident", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_notify_resident_division_code"))
+
+    op.drop_table("notify_resident")
+    with op.batch_alter_table("notify_message", schema=None) as batch_op:
+        batch_op.drop_index("ix_notify_message_source")
+        batch_op.drop_index(batch_op.f("ix_notify_message_purpose"))
+        batch_op.drop_index(batch_op.f("ix_notify_message_pending"))
+        batch_op.drop_index(batch_op.f("ix_notify_message_division_code"))
+
+    op.drop_table("notify_message")
+    with op.batch_alter_table("notify_delivery", schema=None) as batch_op:
+        batch_op.drop_index(
+            "ix_notify_delivery_retry",
+            sqlite_where=sa.text("next_attempt_at IS NOT NULL"),
+            postgresql_where=sa.text("next_attempt_at IS NOT NULL"),
+        )
+        batch_op.drop_index(
+            "ix_notify_delivery_inbox",
+            sqlite_where=sa.text("channel = 'in_app'"),
+            postgresql_where=sa.text("channel = 'in_app'"),
+        )
+
+    op.drop_table("notify_delivery")
+    with op.batch_alter_table("notify_broadcast_device", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_notify_broadcast_device_retired_at"))
+        batch_op.drop_index(batch_op.f("ix_notify_broadcast_device_name"))
+        batch_op.drop_index(batch_op.f("ix_notify_broadcast_device_kind"))
+        batch_op.drop_index(batch_op.f("ix_notify_broadcast_device_division_code"))
+
+    op.drop_table("notify_broadcast_device")
+    with op.batch_alter_table("monitoring_rule_state", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_monitoring_rule_state_device_id"))
+        batch_op.drop_index(batch_op.f("ix_monitoring_rule_state_active_level"))
+
+    op.drop_table("monitoring_rule_state")
+    op.drop_table("monitoring_rule_config")
+    op.drop_table("monitoring_rejection")
+    with op.batch_alter_table("monitoring_reading_aggregate", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_monitoring_reading_aggregate_bucket_start"))
+
+    op.drop_table("monitoring_reading_aggregate")
+    with op.batch_alter_table("monitoring_reading", schema=None) as batch_op:
+        batch_op.drop_index("ix_monitoring_reading_observed")
+
+    op.drop_table("monitoring_reading")
+    with op.batch_alter_table("monitoring_device", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_monitoring_device_risk_point_id"))
+        batch_op.drop_index(batch_op.f("ix_monitoring_device_major_hazard_id"))
+        batch_op.drop_index(batch_op.f("ix_monitoring_device_kind"))
+        batch_op.drop_index(batch_op.f("ix_monitoring_device_enterprise_id"))
+        batch_op.drop_index(batch_op.f("ix_monitoring_device_division_code"))
+
+    op.drop_table("monitoring_device")
+    op.drop_table("inspections_plan")
+    with op.batch_alter_table("inspections_draw", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_inspections_draw_year"))
+        batch_op.drop_index(batch_op.f("ix_inspections_draw_division_code"))
+
+    op.drop_table("inspections_draw")
+    op.drop_table("inspections_document_counter")
+    with op.batch_alter_table("inspections_conflict", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_inspections_conflict_inspector_id"))
+        batch_op.drop_index(batch_op.f("ix_inspections_conflict_enterprise_id"))
+
+    op.drop_table("inspections_conflict")
+    op.drop_table("incidents_reporting_rule")
+    with op.batch_alter_table("incidents_incident", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_incidents_incident_status"))
+        batch_op.drop_index(batch_op.f("ix_incidents_incident_grade"))
+        batch_op.drop_index(batch_op.f("ix_incidents_incident_enterprise_id"))
+        batch_op.drop_index(batch_op.f("ix_incidents_incident_division_code"))
+        batch_op.drop_index(batch_op.f("ix_incidents_incident_category"))
+
+    op.drop_table("incidents_incident")
+    with op.batch_alter_table("incidents_disaster_report_reminder", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_incidents_disaster_report_reminder_process_id"))
+
+    op.drop_table("incidents_disaster_report_reminder")
     with op.batch_alter_table("geo_site", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_geo_site_kind"))
         batch_op.drop_index(batch_op.f("ix_geo_site_division_code"))
@@ -867,6 +3002,25 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_geo_division_level"))
 
     op.drop_table("geo_division")
+    with op.batch_alter_table("early_warnings_warning", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_early_warnings_warning_state"))
+        batch_op.drop_index(batch_op.f("ix_early_warnings_warning_signal"))
+        batch_op.drop_index(batch_op.f("ix_early_warnings_warning_level"))
+        batch_op.drop_index(batch_op.f("ix_early_warnings_warning_ends_at"))
+        batch_op.drop_index(batch_op.f("ix_early_warnings_warning_division_code"))
+
+    op.drop_table("early_warnings_warning")
+    with op.batch_alter_table("duty_shift", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_duty_shift_starts_at"))
+        batch_op.drop_index(batch_op.f("ix_duty_shift_ends_at"))
+        batch_op.drop_index(batch_op.f("ix_duty_shift_division_code"))
+
+    op.drop_table("duty_shift")
+    with op.batch_alter_table("duty_leave", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_duty_leave_user_id"))
+        batch_op.drop_index(batch_op.f("ix_duty_leave_division_code"))
+
+    op.drop_table("duty_leave")
     with op.batch_alter_table("core_outbox_message", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_core_outbox_message_name"))
         batch_op.drop_index(batch_op.f("ix_core_outbox_message_dispatched_at"))
@@ -881,6 +3035,17 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_core_audit_entry_action"))
 
     op.drop_table("core_audit_entry")
+    with op.batch_alter_table("alarms_alarm", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_alarms_alarm_updated_at"))
+        batch_op.drop_index(batch_op.f("ix_alarms_alarm_state"))
+        batch_op.drop_index(batch_op.f("ix_alarms_alarm_raised_at"))
+        batch_op.drop_index(batch_op.f("ix_alarms_alarm_level"))
+        batch_op.drop_index(batch_op.f("ix_alarms_alarm_enterprise_id"))
+        batch_op.drop_index(batch_op.f("ix_alarms_alarm_division_code"))
+        batch_op.drop_index(batch_op.f("ix_alarms_alarm_device_id"))
+        batch_op.drop_index(batch_op.f("ix_alarms_alarm_clear_reason"))
+
+    op.drop_table("alarms_alarm")
     with op.batch_alter_table("accounts_login_attempt", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_accounts_login_attempt_username"))
         batch_op.drop_index(batch_op.f("ix_accounts_login_attempt_client"))

@@ -13,7 +13,12 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from yingji.resources.supplies.models import StockLevel, StockMovement, Warehouse
+from yingji.resources.supplies.models import (
+    StockLevel,
+    StockMovement,
+    StockReservation,
+    Warehouse,
+)
 from yingji.resources.supplies.rules import tidy_quantity
 
 Key = tuple[int, int]  # (warehouse_id, item_id)
@@ -110,3 +115,36 @@ def batch_expiry(session: Session, item_id: int, batch: str) -> date | None:
             StockMovement.expires_on.is_not(None),
         )
     )
+
+
+def reserved_quantity(
+    session: Session, warehouse_id: int, item_id: int, *, except_reference: str | None = None
+) -> Decimal:
+    """Return how much of an item at a warehouse active reservations hold."""
+    query = select(func.sum(StockReservation.quantity)).where(
+        StockReservation.warehouse_id == warehouse_id,
+        StockReservation.item_id == item_id,
+        StockReservation.state == "active",
+    )
+    if except_reference is not None:
+        query = query.where(StockReservation.reference != except_reference)
+    return tidy_quantity(session.scalar(query))
+
+
+def batches_on_hand(
+    session: Session, warehouse_id: int, item_id: int
+) -> list[tuple[str, date | None, Decimal]]:
+    """Return (batch, expiry, quantity) of the positive batches, first expiring first."""
+    rows = session.execute(
+        select(
+            StockMovement.batch,
+            func.max(StockMovement.expires_on),
+            func.sum(StockMovement.quantity_delta),
+        )
+        .where(StockMovement.warehouse_id == warehouse_id, StockMovement.item_id == item_id)
+        .group_by(StockMovement.batch)
+    )
+    found = [(b, e, tidy_quantity(q)) for b, e, q in rows if tidy_quantity(q) > 0]
+    # FEFO: batches with an expiry date go first, earliest first; undated ones last.
+    found.sort(key=lambda r: (r[1] is None, r[1] or date.max, r[0]))
+    return found

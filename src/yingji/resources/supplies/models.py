@@ -112,3 +112,24 @@ class StockLevel(Base):
     minimum_quantity: Mapped[Decimal] = mapped_column(Quantity)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_by: Mapped[str] = mapped_column(String(100))
+
+
+class StockReservation(Base):
+    """Stock promised to a dispatch order (预留): counted against what others may issue.
+
+    Active until issued (the ledger then holds the matching issue lines) or released. The
+    reference (e.g. ``dispatch:12``) makes reserving twice for one order reserve once.
+    """
+
+    __tablename__ = "resources_stock_reservation"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    reference: Mapped[str] = mapped_column(String(100), unique=True)
+    warehouse_id: Mapped[int] = mapped_column(ForeignKey("resources_warehouse.id"), index=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("resources_supply_item.id"), index=True)
+    quantity: Mapped[Decimal] = mapped_column(Quantity)
+    state: Mapped[str] = mapped_column(String(20), index=True)  # active, issued, released
+    reason: Mapped[str | None] = mapped_column(String(500))
+    actor_name: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

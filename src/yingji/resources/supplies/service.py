@@ -10,6 +10,7 @@ deleted; a mistake is corrected by an adjustment.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from uuid import uuid4
@@ -17,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from yingji.core.errors import Conflict, FieldError, NotFound, PermissionDenied, ValidationFailed
 from yingji.core.uow import UnitOfWork
@@ -28,15 +30,24 @@ from yingji.resources.supplies.events import StockBelowMinimum, StockMoved
 from yingji.resources.supplies.ledger import (
     batch_expiry,
     batch_on_hand,
+    batches_on_hand,
     find_minimum,
     item_on_hand,
     lock_warehouses,
+    reserved_quantity,
 )
-from yingji.resources.supplies.models import StockLevel, StockMovement, SupplyItem, Warehouse
+from yingji.resources.supplies.models import (
+    StockLevel,
+    StockMovement,
+    StockReservation,
+    SupplyItem,
+    Warehouse,
+)
 from yingji.resources.supplies.queries import stock_level, to_movement_reads
 from yingji.resources.supplies.registry import SUPPLIES, WAREHOUSES
 from yingji.resources.supplies.rules import (
     SUPPLY_LEAF_LEVEL,
+    LedgerDelta,
     MovementKind,
     StockRuleError,
     below_minimum,
@@ -200,11 +211,22 @@ def _batch_expiry(
     return expires_on
 
 
-def record_movement(uow: UnitOfWork, data: MovementCreate) -> tuple[MovementRead, bool]:
-    """Record a stock movement (or replay the one with the same reference); True if new."""
-    _require_mover(uow)
+def record_movement(
+    uow: UnitOfWork, data: MovementCreate, *, consuming: str | None = None
+) -> tuple[MovementRead, bool]:
+    """Record a stock movement (or replay the one with the same reference); True if new.
+
+    Stock held by active reservations is not available to a decrease, except to the issue
+    that fulfils the reservation named by ``consuming``. That issue is authorised by the
+    approved dispatch order behind the reservation, so it needs no warehouse-keeper role
+    and may draw on any warehouse of the district.
+    """
     session = uow.session
-    warehouse, site = _own_warehouse(uow, data.warehouse_id, "warehouse_id")
+    if consuming is None:
+        _require_mover(uow)
+        warehouse, site = _own_warehouse(uow, data.warehouse_id, "warehouse_id")
+    else:
+        warehouse, site = _any_warehouse(uow, data.warehouse_id, "warehouse_id")
     item = _item(uow, data.item_id)
     to: tuple[Warehouse, Site] | None = None
     if data.to_warehouse_id is not None:
@@ -235,6 +257,7 @@ def record_movement(uow: UnitOfWork, data: MovementCreate) -> tuple[MovementRead
         field = _API_FIELD.get(exc.field, exc.field)
         raise ValidationFailed([FieldError(field, exc.reason)]) from None
 
+    _check_reservations(session, item.id, deltas, consuming)
     sites = {warehouse.id: site, **({to[0].id: to[1]} if to else {})}
     before = {
         d.warehouse: (
@@ -315,6 +338,159 @@ def record_movement(uow: UnitOfWork, data: MovementCreate) -> tuple[MovementRead
             movement_no=row.movement_no,
         )
     return reads[0], True
+
+
+def _check_reservations(
+    session: Session, item_id: int, deltas: Sequence[LedgerDelta[int]], consuming: str | None
+) -> None:
+    # Reserved stock is promised to a dispatch order: a decrease may use only the rest.
+    for delta in deltas:
+        if delta.delta >= 0:
+            continue
+        reserved = reserved_quantity(session, delta.warehouse, item_id, except_reference=consuming)
+        if reserved <= 0:
+            continue
+        free = item_on_hand(session, delta.warehouse, item_id) - reserved
+        if -delta.delta > free:
+            raise ValidationFailed(
+                [
+                    FieldError(
+                        "quantity",
+                        f"可用库存不足：在库 {tidy_quantity(free + reserved)}，其中 "
+                        f"{reserved} 已被调度预留，可用 {tidy_quantity(max(free, Decimal(0)))}",
+                    )
+                ]
+            )
+
+
+def reserve_stock(
+    uow: UnitOfWork,
+    *,
+    warehouse_id: int,
+    item_id: int,
+    quantity: Decimal,
+    reference: str,
+    reason: str | None = None,
+) -> StockReservation:
+    """Promise stock to an order (idempotent by ``reference``); refuse what is not free."""
+    session = uow.session
+    if quantity <= 0:
+        raise ValidationFailed([FieldError("quantity", "数量应大于 0")])
+    warehouse, _ = _any_warehouse(uow, warehouse_id, "warehouse_id")
+    _item(uow, item_id)
+    # The same lock as the ledger: a reservation and an issue on one warehouse queue up.
+    lock_warehouses(session, [warehouse.id])
+    existing = session.scalar(
+        select(StockReservation).where(StockReservation.reference == reference)
+    )
+    if existing is not None:
+        if (existing.warehouse_id, existing.item_id, existing.quantity) != (
+            warehouse.id,
+            item_id,
+            tidy_quantity(quantity),
+        ):
+            raise Conflict("业务参考号已用于另一笔预留", code="reference_in_use")
+        return existing
+    free = item_on_hand(session, warehouse.id, item_id) - reserved_quantity(
+        session, warehouse.id, item_id
+    )
+    if quantity > free:
+        raise ValidationFailed(
+            [FieldError("quantity", f"可用库存不足：可用 {tidy_quantity(max(free, Decimal(0)))}")]
+        )
+    row = StockReservation(
+        reference=reference,
+        warehouse_id=warehouse.id,
+        item_id=item_id,
+        quantity=tidy_quantity(quantity),
+        state="active",
+        reason=reason,
+        actor_name=uow.actor.username,
+        created_at=uow.clock.now(),
+    )
+    session.add(row)
+    session.flush()
+    uow.audit(
+        "stock_reservation.create",
+        "resources_stock_reservation",
+        row.id,
+        after={
+            "warehouse_id": warehouse.id,
+            "item_id": item_id,
+            "quantity": str(row.quantity),
+            "reference": reference,
+        },
+        reason=reason,
+    )
+    return row
+
+
+def release_reservation(uow: UnitOfWork, reference: str, reason: str) -> None:
+    """Give reserved stock back (the order was cancelled or refused); no-op if not active."""
+    row = uow.session.scalar(
+        select(StockReservation).where(StockReservation.reference == reference)
+    )
+    if row is None or row.state != "active":
+        return
+    row.state = "released"
+    row.closed_at = uow.clock.now()
+    uow.audit(
+        "stock_reservation.release",
+        "resources_stock_reservation",
+        row.id,
+        before={"state": "active"},
+        after={"state": "released"},
+        reason=reason,
+    )
+
+
+def issue_reservation(uow: UnitOfWork, reference: str, reason: str) -> list[MovementRead]:
+    """Issue the reserved stock through the ledger, first-expiring batches first."""
+    session = uow.session
+    row = session.scalar(select(StockReservation).where(StockReservation.reference == reference))
+    if row is None:
+        raise NotFound("预留记录不存在")
+    if row.state == "issued":
+        return []
+    if row.state != "active":
+        raise Conflict("预留已释放，不能出库")
+    lock_warehouses(session, [row.warehouse_id])
+    remaining = tidy_quantity(row.quantity)
+    reads: list[MovementRead] = []
+    for index, (batch, _expiry, on_hand) in enumerate(
+        batches_on_hand(session, row.warehouse_id, row.item_id)
+    ):
+        if remaining <= 0:
+            break
+        take = min(on_hand, remaining)
+        read, _ = record_movement(
+            uow,
+            MovementCreate(
+                kind=MovementKind.ISSUE,
+                warehouse_id=row.warehouse_id,
+                item_id=row.item_id,
+                quantity=take,
+                batch=batch,
+                reason=reason,
+                reference=f"{reference}#{index}",
+            ),
+            consuming=reference,
+        )
+        reads.append(read)
+        remaining = tidy_quantity(remaining - take)
+    if remaining > 0:
+        raise Conflict(f"在库数量不足以出库预留的 {row.quantity}")
+    row.state = "issued"
+    row.closed_at = uow.clock.now()
+    uow.audit(
+        "stock_reservation.issue",
+        "resources_stock_reservation",
+        row.id,
+        before={"state": "active"},
+        after={"state": "issued"},
+        reason=reason,
+    )
+    return reads
 
 
 def _announce_crossing(

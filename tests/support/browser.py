@@ -1,0 +1,121 @@
+"""Browser-test plugin: the one live server and the one Playwright browser of a test process.
+
+Registered in tests/conftest.py (``pytest_plugins``). Every browser test uses these fixtures
+instead of starting its own ``sync_playwright()``: Playwright's sync API runs an event loop
+for as long as it is open, so a second ``sync_playwright()`` in the same process (two browser
+files on one pytest-xdist worker) fails with "using Playwright Sync API inside the asyncio
+loop". Here ``browser`` is session-scoped and is the only place that starts Playwright.
+
+The server is the real app under uvicorn on a free local port, on a SQLite copy of the test
+district (the PostgreSQL run of browser tests is skipped: the browser adds nothing there).
+Chromium is Debian's (scripts/install-system-deps.sh); Playwright only drives it.
+Screenshots go to the test's tmp dir, or to $YINGJI_SCREENSHOT_DIR when set.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+
+from support.district import PASSWORD
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1366, "height": 860}
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def live_server(engine_name: str, request: pytest.FixtureRequest) -> Iterator[str]:
+    """Serve the app on a free 127.0.0.1 port in a background thread; return its base URL.
+
+    SQLite only: on any other engine the test is skipped before a database copy is made.
+    """
+    if engine_name != "sqlite":
+        pytest.skip("browser tests run against the SQLite copy only")
+    app = request.getfixturevalue("app")  # only now: no PostgreSQL copy for a skipped test
+    vendor = files("yingji.core.web") / "static" / "vendor" / "leaflet" / "leaflet.js"
+    if not vendor.is_file():
+        pytest.fail("static/vendor is missing: run `bash scripts/build-assets.sh` (make test does)")
+    port = _free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            pytest.fail("the test server did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Return headless Debian Chromium driven by Playwright (never `playwright install`).
+
+    One per test process: the only ``sync_playwright()`` of the test suite.
+    """
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} is missing: run `bash scripts/install-system-deps.sh`")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def shots(tmp_path: Path) -> Path:
+    """Return the folder screenshots are saved in ($YINGJI_SCREENSHOT_DIR or the tmp dir)."""
+    target = Path(os.environ.get("YINGJI_SCREENSHOT_DIR") or tmp_path)
+    target.mkdir(parents=True, exist_ok=True)
+    return target
+
+
+def new_page(browser: Any, viewport: dict[str, int] | None, **context_kwargs: Any) -> Any:
+    """Open a page in a new browser context (locale zh-CN, 15 s default timeout).
+
+    ``viewport=None`` keeps Playwright's default size; ``context_kwargs`` go to
+    ``browser.new_context`` (geolocation, permissions, is_mobile, ...). The caller closes the
+    context: ``page.context.close()``.
+    """
+    context_kwargs.setdefault("locale", "zh-CN")
+    context = browser.new_context(viewport=viewport, **context_kwargs)
+    context.set_default_timeout(15_000)
+    return context.new_page()
+
+
+def login(page: Any, base: str, username: str, password: str = PASSWORD) -> None:
+    """Submit the login form at ``{base}/login`` as ``username`` (does not wait for the result)."""
+    page.goto(f"{base}/login")
+    page.fill("#username", username)
+    page.fill("#password", password)
+    page.click("button[type=submit]")
