@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     # Dispatch ETA without a road network: straight-line km × detour factor at this speed.
     dispatch_detour_factor: float = 1.4
     dispatch_speed_kmh: float = 40.0
+    # An OSRM-compatible routing service (…/table/v1/driving); when set, dispatch ETAs come
+    # from the road network and fall back to the straight-line estimate per target.
+    routing_url: str | None = None
     # Hazard rectification: default deadline on confirmation (days) when none is named;
     # 安监总局令第16号 fixes no number, so these are the bureau's own defaults.
     hazard_general_days: int = 7
@@ -77,6 +80,16 @@ class Settings(BaseSettings):
     warning_unit_code_length: int = 14
     warning_web_base: str = ""
     warning_strict_import: bool = False
+    # Monitoring (monitoring/rules.py MonitoringConfig; None keeps the shipped default):
+    # raw-reading retention (30 d), aggregate bucket (3600 s) and retention (730 d), how far
+    # ahead of the server a timestamp may be (300 s), silence = interval × factor (2.0),
+    # rows per downsampling pass (20000).
+    monitoring_raw_retention_days: int | None = None
+    monitoring_bucket_seconds: int | None = None
+    monitoring_aggregate_retention_days: int | None = None
+    monitoring_future_tolerance_seconds: int | None = None
+    monitoring_no_data_factor: float | None = None
+    monitoring_downsample_chunk: int | None = None
 
     def check(self) -> None:
         """Refuse to run outside demo mode with the shipped demo secret."""

@@ -6,15 +6,15 @@ from __future__ import annotations
 
 import pytest
 
-from pages.test_browser import DESKTOP, _login, _page, browser, live_server  # noqa: F401
+from support.browser import DESKTOP, login, new_page
 
 pytestmark = pytest.mark.browser
 
 
-def test_compose_with_map_and_preview(live_server, browser, ctx, clock) -> None:  # noqa: F811
+def test_compose_with_map_and_preview(live_server, browser, ctx, clock) -> None:
     ctx.clock = clock
-    page = _page(browser, DESKTOP)
-    _login(page, live_server, "town_a")
+    page = new_page(browser, DESKTOP)
+    login(page, live_server, "town_a")
     page.wait_for_url(f"{live_server}/")
     page.goto(f"{live_server}/warnings/new")
     page.wait_for_selector("#warning-map[data-state=ready]")
@@ -36,3 +36,4 @@ def test_compose_with_map_and_preview(live_server, browser, ctx, clock) -> None:
     page.wait_for_url(f"{live_server}/warnings/*")
     assert "预警草稿已保存" in page.inner_text("main")
     assert page.locator("#warning-map").count() == 1
+    page.context.close()

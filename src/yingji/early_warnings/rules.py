@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from enum import StrEnum
 
+from yingji.notify.rules import CHANNEL_LABELS
+
 
 class Level(StrEnum):
     """Warning level: four colours, blue lowest (四级) to red highest (一级)."""
@@ -92,14 +94,8 @@ SIGNALS: dict[str, SignalType] = {s.code: s for s in SIGNAL_TYPES}
 SIGNALS_BY_NAME: dict[str, SignalType] = {s.name: s for s in SIGNAL_TYPES}
 
 # Dissemination channels (glossary 发布渠道); notify owns the delivery.
-CHANNELS: dict[str, str] = {
-    "sms": "短信",
-    "voice": "语音电话",
-    "wechat": "微信",
-    "loudspeaker": "应急广播（大喇叭）",
-    "display": "电子显示屏",
-    "in_app": "站内消息",
-}
+# The channels are notify's; a warning names the ones it goes out on.
+CHANNELS: dict[str, str] = {str(k): v for k, v in CHANNEL_LABELS.items()}
 
 
 class WarningState(StrEnum):

@@ -1,4 +1,5 @@
-"""Command line (Typer): ``db upgrade``, ``seed demo``, ``serve``, ``user create``, ``worker``.
+"""Command line (Typer): ``db upgrade``, ``seed demo``, ``serve``, ``user create``, ``worker``,
+``ingest``.
 
 The commands and their options are a stable interface: scripts and integrators use them.
 ``YINGJI_DATABASE_URL`` selects the database for every command.
@@ -184,6 +185,55 @@ def worker(
         ran = ctx.jobs.run_due(ctx, ctx.clock.now(), time.monotonic())
         if done == 0 and not any(ran.values()):
             time.sleep(interval)
+
+
+@app.command("ingest")
+def ingest(
+    host: Annotated[str, typer.Option(help="MQTT broker host")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="MQTT broker port")] = 1883,
+    copy: Annotated[int, typer.Option(help="number of this copy (fixes its client id)")] = 0,
+    client_id: Annotated[
+        str | None, typer.Option(help="MQTT client id (default yingji-ingest-<host>-<copy>)")
+    ] = None,
+    group: Annotated[str, typer.Option(help="shared-subscription group")] = "yingji",
+    topic_prefix: Annotated[str, typer.Option(help="topics are <prefix>/<device code>")] = (
+        "yingji/telemetry"
+    ),
+    window: Annotated[int, typer.Option(help="unacknowledged messages in flight (max)")] = 2000,
+    batch_messages: Annotated[int, typer.Option(help="messages per transaction (max)")] = 500,
+    batch_wait: Annotated[float, typer.Option(help="seconds to wait to fill a batch")] = 0.05,
+    session_expiry: Annotated[
+        int, typer.Option(help="seconds the broker keeps this copy's session while it is down")
+    ] = 24 * 3600,
+    relay: Annotated[
+        bool, typer.Option(help="also hand condition events to their handlers in-process")
+    ] = False,
+) -> None:
+    """Consume MQTT telemetry (QoS 1, persistent session) into readings and alarm rules."""
+    import logging
+
+    from yingji.bootstrap import build_context
+    from yingji.entrypoints.ingest import IngestOptions, default_client_id, run
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    ctx = build_context()
+    # The worker relays by default; --relay saves a hop when no worker runs (embedded mode).
+    ctx.inline_relay = relay
+    options = IngestOptions(
+        host=host,
+        port=port,
+        client_id=client_id or default_client_id(copy),
+        group=group,
+        topic_prefix=topic_prefix.rstrip("/"),
+        window=window,
+        batch_messages=batch_messages,
+        batch_wait=batch_wait,
+        session_expiry=session_expiry,
+    )
+    try:
+        run(ctx, options)
+    finally:
+        ctx.engine.dispose()
 
 
 def main() -> None:

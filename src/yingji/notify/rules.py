@@ -29,7 +29,7 @@ CHANNEL_LABELS: dict[str, str] = {
     Channel.SMS: "短信",
     Channel.VOICE: "语音电话",
     Channel.WECHAT: "微信",
-    Channel.LOUDSPEAKER: "大喇叭",
+    Channel.LOUDSPEAKER: "应急广播（大喇叭）",
     Channel.DISPLAY: "电子显示屏",
     Channel.IN_APP: "站内消息",
 }

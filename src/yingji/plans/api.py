@@ -10,7 +10,9 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from yingji.accounts.deps import api_actor
+from yingji.adapters.storage import MAX_BYTES, StorageError
 from yingji.core.actor import Actor
+from yingji.core.errors import NotFound, invalid
 from yingji.core.web.context import AppContext, get_context, read_session
 from yingji.plans import imports, queries, service
 from yingji.plans.rules import Situation
@@ -174,6 +176,61 @@ def get_task(
     return read
 
 
+def store_task_photo(ctx: AppContext, actor: Actor, task_id: int, upload: UploadFile) -> str:
+    """Store a feedback photo for a task the actor sees; return its storage key.
+
+    404 before anything is stored when the task is not the actor's; 422 (``file``) for a type
+    other than JPEG/PNG/WebP, an empty file or one over the storage limit (10 MB). The upload
+    is audited against the task; the photo joins the task when an action names it.
+    """
+    with ctx.session_factory() as session:
+        queries.get_task_row(session, actor, task_id)
+    content_type = (upload.content_type or "").split(";")[0].strip().lower()
+    if content_type not in service.PHOTO_TYPES:
+        raise invalid("file", "只能上传 JPEG、PNG 或 WebP 图片")
+    # Read one byte past the limit: enough to refuse an oversized file without holding it all.
+    data = upload.file.read(MAX_BYTES + 1)
+    try:
+        key = str(ctx.storage.put(data, content_type))
+    except StorageError as exc:
+        raise invalid("file", str(exc)) from None
+    with ctx.uow(actor) as uow:
+        service.record_task_photo(uow, task_id, key)
+        uow.commit()
+    return key
+
+
+@router.post("/api/v1/plan-tasks/{task_id}/photos", status_code=201, summary="上传任务反馈照片")
+def upload_task_photo(
+    task_id: int,
+    file: UploadFile = File(...),
+    actor: Actor = Depends(api_actor),
+    ctx: AppContext = Depends(get_context),
+) -> dict[str, str]:
+    """Store a photo (JPEG, PNG or WebP, ≤ 10 MB) to send as a task action's ``photo_key``."""
+    return {"key": store_task_photo(ctx, actor, task_id, file)}
+
+
+@router.get("/api/v1/plan-tasks/{task_id}/photos/{key}", summary="查看任务反馈照片")
+def get_task_photo(
+    task_id: int,
+    key: str,
+    actor: Actor = Depends(api_actor),
+    ctx: AppContext = Depends(get_context),
+    session: Session = Depends(read_session),
+) -> Response:
+    """Return a photo of a task the actor sees, if one of the task's actions carries it."""
+    if key not in queries.task_photo_keys(session, actor, task_id):
+        raise NotFound("照片不存在")
+    try:
+        data = ctx.storage.get(key)
+    except KeyError:
+        raise NotFound("照片不存在") from None
+    suffix = "." + key.rsplit(".", 1)[-1]
+    media = {v: k for k, v in service.PHOTO_TYPES.items()}.get(suffix, "application/octet-stream")
+    return Response(content=data, media_type=media)
+
+
 @router.post(
     "/api/v1/plan-tasks/{task_id}/{action}",
     response_model=TaskRead,
@@ -186,9 +243,12 @@ def act(
     actor: Actor = Depends(api_actor),
     ctx: AppContext = Depends(get_context),
 ) -> TaskRead:
-    """Apply a task action; an illegal one is 409 with the reason."""
+    """Apply a task action; an illegal one is 409 with the reason.
+
+    ``photo_key`` must come from ``POST /api/v1/plan-tasks/{task_id}/photos`` (422 otherwise).
+    """
     with ctx.uow(actor) as uow:
-        service.act_on_task(uow, task_id, action, body)
+        service.act_on_task(uow, task_id, action, body, storage=ctx.storage)
         uow.commit()
     with ctx.session_factory() as session:
         return get_task(task_id, actor, ctx, session)

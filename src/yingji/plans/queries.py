@@ -358,3 +358,17 @@ def list_tasks(
         )
     out.sort(key=lambda t: (t.state == "done", not t.overdue, t.due_at))
     return out
+
+
+def task_photo_keys(session: Session, actor: Actor, task_id: int) -> set[str]:
+    """Return the photo keys the task's actions carry (NotFound when not the actor's task)."""
+    task = get_task_row(session, actor, task_id)
+    return {
+        key
+        for key in session.scalars(
+            select(PlanTaskEvent.photo_key).where(
+                PlanTaskEvent.task_id == task.id, PlanTaskEvent.photo_key.is_not(None)
+            )
+        )
+        if key
+    }

@@ -16,6 +16,7 @@ from sqlalchemy import delete, select
 
 from yingji.accounts.rules import Role
 from yingji.accounts.scoping import covers_division
+from yingji.adapters.storage import Storage
 from yingji.core.actor import Actor
 from yingji.core.errors import Conflict, FieldError, PermissionDenied, ValidationFailed
 from yingji.core.uow import UnitOfWork
@@ -43,6 +44,8 @@ from yingji.plans.schemas import (
 
 COMMAND_POST = {Role.ADMIN, Role.BUREAU_STAFF, Role.DUTY_OFFICER}
 ACTIVATORS = COMMAND_POST | {Role.TOWNSHIP_OFFICER}
+# Task feedback photos: pictures only (storage keys end with the type's suffix).
+PHOTO_TYPES = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp"}
 
 
 def can_edit(actor: Actor, plan: EmergencyPlan) -> bool:
@@ -274,8 +277,29 @@ def activate_plan(uow: UnitOfWork, plan_id: int, data: ActivationIn) -> int:
     return activation.id
 
 
-def act_on_task(uow: UnitOfWork, task_id: int, action: str, data: TaskActionIn) -> str:
-    """Apply a task action (read, acknowledge, feedback, complete, return); return the state."""
+def record_task_photo(uow: UnitOfWork, task_id: int, key: str) -> None:
+    """Audit that a photo (already in storage under ``key``) was uploaded for a task.
+
+    The photo joins the task's record only when an action names it (``photo_key``); this
+    row keeps who uploaded what for which task even if no action follows.
+    """
+    task = queries.get_task_row(uow.session, uow.actor, task_id)
+    uow.audit("upload_photo", "plan_task", task.id, after={"photo_key": key})
+
+
+def act_on_task(
+    uow: UnitOfWork,
+    task_id: int,
+    action: str,
+    data: TaskActionIn,
+    *,
+    storage: Storage | None = None,
+) -> str:
+    """Apply a task action (read, acknowledge, feedback, complete, return); return the state.
+
+    A ``photo_key`` must name a picture ``storage`` holds (uploaded through
+    ``POST /api/v1/plan-tasks/{id}/photos``); without a storage no photo can be accepted.
+    """
     actor = uow.actor
     task = queries.get_task_row(uow.session, actor, task_id)
     if action == "return":
@@ -287,6 +311,8 @@ def act_on_task(uow: UnitOfWork, task_id: int, action: str, data: TaskActionIn) 
         raise PermissionDenied("该任务不是派给您所在部门或岗位的")
     if action == "feedback" and not (data.text.strip() or data.photo_key):
         raise ValidationFailed([FieldError("text", "反馈须填写内容或上传照片")])
+    if data.photo_key and not _holds_photo(storage, data.photo_key):
+        raise ValidationFailed([FieldError("photo_key", "照片不存在，请先上传照片")])
     try:
         target = task_transition(task.state, action)
     except ValueError as exc:
@@ -310,12 +336,17 @@ def act_on_task(uow: UnitOfWork, task_id: int, action: str, data: TaskActionIn) 
             photo_key=data.photo_key,
         )
     )
+    after: dict[str, object] = {"state": target}
+    if data.photo_key:
+        after["photo_key"] = data.photo_key
+    if data.longitude is not None and data.latitude is not None:
+        after["longitude"], after["latitude"] = data.longitude, data.latitude
     uow.audit(
         action,
         "plan_task",
         task.id,
         before={"state": before},
-        after={"state": target},
+        after=after,
         reason=data.text or None,
     )
     activation = uow.session.get(PlanActivation, task.activation_id)
@@ -329,6 +360,16 @@ def act_on_task(uow: UnitOfWork, task_id: int, action: str, data: TaskActionIn) 
         )
     )
     return target
+
+
+def _holds_photo(storage: Storage | None, key: str) -> bool:
+    if storage is None or not key.endswith(tuple(PHOTO_TYPES.values())):
+        return False
+    try:
+        storage.get(key)
+    except (KeyError, OSError):
+        return False
+    return True
 
 
 def record_drill(uow: UnitOfWork, plan_id: int, data: DrillIn) -> int:

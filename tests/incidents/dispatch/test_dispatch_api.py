@@ -124,7 +124,8 @@ def test_supplies_are_reserved_then_issued_never_double_promised(as_user):
         "/api/v1/dispatch/recommendations",
         json={"longitude": SCENE[0], "latitude": SCENE[1], "item_ids": [item_id]},
     ).json()["supplies"]
-    assert recommended[0]["available"] == "2" and recommended[0]["reserved"] == "8"
+    assert recommended[0]["available"] == "2"
+    assert recommended[0]["reserved"] == "8"
     url = f"/api/v1/dispatch-orders/{first.json()['id']}"
     duty.post(f"{url}/approve", json={})
     sent = duty.post(f"{url}/dispatch", json={})

@@ -14,11 +14,11 @@ from typing import Any
 
 import pytest
 
-from pages.test_browser import _login, _page, browser, live_server, shots  # noqa: F401 (fixtures)
+from support.browser import login, new_page
 
 pytestmark = pytest.mark.browser
 
-DESKTOP = {"width": 1366, "height": 900}
+VIEWPORT = {"width": 1366, "height": 900}
 
 
 def _png(red: int) -> bytes:
@@ -38,9 +38,9 @@ def _png(red: int) -> bytes:
     )
 
 
-def _signed_in(chromium: Any, base: str, username: str) -> Any:
-    page = _page(chromium, DESKTOP)
-    _login(page, base, username)
+def _signed_in(browser: Any, base: str, username: str) -> Any:
+    page = new_page(browser, VIEWPORT)
+    login(page, base, username)
     page.wait_for_url(f"{base}/")
     return page
 
@@ -51,10 +51,7 @@ def _act(page: Any, action: str) -> None:
 
 
 def test_loop_report_confirm_rectify_accept_closed(
-    live_server: str,  # noqa: F811
-    browser: Any,  # noqa: F811
-    shots: Path,  # noqa: F811
-    tmp_path: Path,
+    live_server: str, browser: Any, shots: Path, tmp_path: Path
 ) -> None:
     photo = tmp_path / "site.png"
     photo.write_bytes(_png(200))

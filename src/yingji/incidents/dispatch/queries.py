@@ -2,11 +2,14 @@
 
 Recommendation reads the district's resources (the command post dispatches across township
 lines) through a shapely STRtree over their points: the tree cuts the candidates to a box
-around the incident, then the exact great-circle distance ranks them.
+around the incident and the exact great-circle distance keeps those within the radius. When
+the travel model carries a road network, it is asked once, for the kept candidates only, and
+its travel times rank them; a target it cannot answer keeps its straight-line estimate.
 """
 
 from __future__ import annotations
 
+import logging
 import math
 from decimal import Decimal
 from typing import Any
@@ -24,10 +27,11 @@ from yingji.incidents.dispatch.models import DispatchOrder, DispatchOrderEvent
 from yingji.incidents.dispatch.rules import (
     ARRIVAL_TARGET_MINUTES,
     STATE_LABELS,
+    Eta,
     TeamCandidate,
     TravelModel,
+    choose_eta,
     distance_km,
-    eta_minutes,
     rank_teams,
 )
 from yingji.incidents.dispatch.schemas import (
@@ -42,23 +46,54 @@ from yingji.resources.supplies.ledger import item_totals, reserved_quantity
 from yingji.resources.supplies.models import SupplyItem, Warehouse
 from yingji.resources.teams.models import Equipment, RescueTeam
 
+log = logging.getLogger(__name__)
 
-def _near(
+
+def _near_sites(
     rows: list[tuple[Any, Site]], lon: float, lat: float, radius_km: float
-) -> list[tuple[Any, float]]:
+) -> list[tuple[Any, Site, float]]:
     if not rows:
         return []
     tree = STRtree([Point(site.longitude, site.latitude) for _, site in rows])
     dlat = radius_km / 111.0
     dlon = radius_km / (111.0 * max(math.cos(math.radians(lat)), 0.01))
     hits = tree.query(box(lon - dlon, lat - dlat, lon + dlon, lat + dlat))
-    out: list[tuple[Any, float]] = []
+    out: list[tuple[Any, Site, float]] = []
     for index in sorted(int(i) for i in hits):
         row, site = rows[index]
         km = distance_km(lon, lat, site.longitude, site.latitude)
         if km <= radius_km:
-            out.append((row, km))
+            out.append((row, site, km))
     return out
+
+
+def _near(
+    rows: list[tuple[Any, Site]], lon: float, lat: float, radius_km: float
+) -> list[tuple[Any, float]]:
+    return [(row, km) for row, _, km in _near_sites(rows, lon, lat, radius_km)]
+
+
+def road_minutes(
+    model: TravelModel, origin: tuple[float, float], targets: list[tuple[float, float]]
+) -> list[float | None]:
+    """Ask the model's road network for minutes between ``origin`` and each target.
+
+    ``None`` for every target when there is no network, when it fails or raises, or when it
+    answers the wrong number of values: the caller then falls back to straight line.
+    Road times are taken as symmetric (scene → resource stands for resource → scene), which
+    holds closely enough for ranking within a district.
+    """
+    if model.road_network is None or not targets:
+        return [None] * len(targets)
+    try:
+        answer = list(model.road_network.durations(origin, targets))
+    except Exception as exc:  # a broken adapter must not stop a recommendation or dispatch
+        log.warning("road network failed, using straight-line estimates: %s", exc)
+        return [None] * len(targets)
+    if len(answer) != len(targets):
+        log.warning("road network answered %d of %d targets", len(answer), len(targets))
+        return [None] * len(targets)
+    return answer
 
 
 def recommend(
@@ -67,14 +102,45 @@ def recommend(
     """Return teams, equipment and stocked warehouses near the point, ranked with reasons."""
     model = model or TravelModel()
     lon, lat = query.longitude, query.latitude
-    teams = session.execute(
-        select(RescueTeam, Site)
-        .join(Site, Site.id == RescueTeam.site_id)
-        .where(RescueTeam.retired_at.is_(None))
-    ).all()
+    teams = _near_sites(
+        [
+            (t, s)
+            for t, s in session.execute(
+                select(RescueTeam, Site)
+                .join(Site, Site.id == RescueTeam.site_id)
+                .where(RescueTeam.retired_at.is_(None))
+            )
+        ],
+        lon,
+        lat,
+        query.radius_km,
+    )
+    equipment_near = _near_sites(
+        [
+            (e, s)
+            for e, s in session.execute(
+                select(Equipment, Site)
+                .join(Site, Site.id == Equipment.site_id)
+                .where(Equipment.retired_at.is_(None), Equipment.status == "standby")
+            )
+        ],
+        lon,
+        lat,
+        query.radius_km,
+    )
+    warehouses_near = _warehouses_near(session, query)
+    # One road-network request for every kept candidate (they share the origin).
+    sites = {s.id: (s.longitude, s.latitude) for _, s, _ in (*teams, *equipment_near)}
+    sites.update({s.id: (s.longitude, s.latitude) for _, s, _ in warehouses_near})
+    site_ids = list(sites)
+    answers = road_minutes(model, (lon, lat), [sites[i] for i in site_ids])
+    road = dict(zip(site_ids, answers, strict=True))
+
     candidates = [
-        TeamCandidate(t.id, t.name, tuple(t.specialties or ()), t.status, t.headcount, km)
-        for t, km in _near([(t, s) for t, s in teams], lon, lat, query.radius_km)
+        TeamCandidate(
+            t.id, t.name, tuple(t.specialties or ()), t.status, t.headcount, km, road[s.id]
+        )
+        for t, s, km in teams
     ]
     ranked = rank_teams(candidates, list(query.specialties), model)
     team_options = [
@@ -83,6 +149,7 @@ def recommend(
             name=t.name,
             distance_km=t.km,
             eta_minutes=t.eta_minutes,
+            eta_source=t.eta_source,
             within_hour=t.within_hour,
             matched_specialties=list(t.matched),
             available=t.available,
@@ -90,13 +157,10 @@ def recommend(
         )
         for t in ranked[: query.limit]
     ]
-    equipment_rows = session.execute(
-        select(Equipment, Site)
-        .join(Site, Site.id == Equipment.site_id)
-        .where(Equipment.retired_at.is_(None), Equipment.status == "standby")
-    ).all()
-    equipment = sorted(
-        (
+    equipment: list[EquipmentOption] = []
+    for e, s, km in equipment_near:
+        eta = choose_eta(km, road[s.id], model)
+        equipment.append(
             EquipmentOption(
                 id=e.id,
                 name=e.name,
@@ -104,23 +168,23 @@ def recommend(
                 quantity=e.quantity,
                 unit=e.unit,
                 distance_km=round(km, 2),
-                eta_minutes=eta_minutes(km, model),
-                within_hour=eta_minutes(km, model) <= ARRIVAL_TARGET_MINUTES,
+                eta_minutes=eta.minutes,
+                eta_source=eta.source,
+                within_hour=eta.minutes <= ARRIVAL_TARGET_MINUTES,
             )
-            for e, km in _near([(e, s) for e, s in equipment_rows], lon, lat, query.radius_km)
-        ),
-        key=lambda o: (o.eta_minutes, o.id),
-    )[: query.limit]
+        )
+    equipment.sort(key=lambda o: (o.eta_minutes, o.id))
+    etas = {w.id: choose_eta(km, road[s.id], model) for w, s, km in warehouses_near}
     return Recommendation(
         teams=team_options,
-        equipment=equipment,
-        supplies=_supplies(session, query, model),
+        equipment=equipment[: query.limit],
+        supplies=_supplies(session, query, [(w, km) for w, _, km in warehouses_near], etas),
         teams_within_hour=sum(1 for t in ranked if t.within_hour and t.available),
-        travel_model=f"直线距离 × {model.detour_factor} ÷ {model.speed_kmh} 公里/小时",
+        travel_model=model.describe(),
     )
 
 
-def _supplies(session: Session, query: RecommendQuery, model: TravelModel) -> list[SupplyOption]:
+def _warehouses_near(session: Session, query: RecommendQuery) -> list[tuple[Any, Site, float]]:
     if not query.item_ids:
         return []
     warehouses = session.execute(
@@ -128,7 +192,19 @@ def _supplies(session: Session, query: RecommendQuery, model: TravelModel) -> li
         .join(Site, Site.id == Warehouse.site_id)
         .where(Warehouse.retired_at.is_(None))
     ).all()
-    near = _near([(w, s) for w, s in warehouses], query.longitude, query.latitude, query.radius_km)
+    return _near_sites(
+        [(w, s) for w, s in warehouses], query.longitude, query.latitude, query.radius_km
+    )
+
+
+def _supplies(
+    session: Session,
+    query: RecommendQuery,
+    near: list[tuple[Any, float]],
+    etas: dict[int, Eta],
+) -> list[SupplyOption]:
+    if not near:
+        return []
     totals = item_totals(session, [w.id for w, _ in near])
     items = {
         i.id: i
@@ -152,7 +228,8 @@ def _supplies(session: Session, query: RecommendQuery, model: TravelModel) -> li
                     reserved=reserved,
                     available=max(on_hand - reserved, Decimal(0)),
                     distance_km=round(km, 2),
-                    eta_minutes=eta_minutes(km, model),
+                    eta_minutes=etas[warehouse.id].minutes,
+                    eta_source=etas[warehouse.id].source,
                 )
             )
     out.sort(key=lambda o: (o.item_id, o.available <= 0, o.eta_minutes))

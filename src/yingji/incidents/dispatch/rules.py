@@ -1,26 +1,65 @@
 """Dispatch rules (pure): travel estimates, ranking of resources, the dispatch-order states.
 
-ETA: without a configured road network, straight-line distance × a detour factor at a
-configured speed (defaults 1.4 and 40 km/h — mixed urban and county roads; both settings).
-"Who can arrive within 1 hour" is the 004 work plan's target for rescue forces.
+ETA: from the road network when one is configured (``adapters.routing.RoadNetwork``, asked
+only about the candidates the search kept); otherwise — and per target whenever the network
+has no answer — straight-line distance × a detour factor at a configured speed (defaults 1.4
+and 40 km/h — mixed urban and county roads; both settings). Each estimate says which source
+it came from (``eta_source``). "Who can arrive within 1 hour" is the 004 work plan's target
+for rescue forces.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from yingji.adapters.routing import RoadNetwork
 
 EARTH_RADIUS_KM = 6371.0088
 ARRIVAL_TARGET_MINUTES = 60
 
 
+EtaSource = Literal["road", "straight_line"]
+ROAD: EtaSource = "road"
+STRAIGHT_LINE: EtaSource = "straight_line"
+
+
 @dataclass(frozen=True, slots=True)
 class TravelModel:
-    """How travel time is estimated when no road network is configured."""
+    """How travel time is estimated: the road network if any, else straight line × detour.
+
+    ``road_network`` is only carried here (this module never calls it); the queries and the
+    service ask it and hand the answers to ``choose_eta``.
+    """
 
     detour_factor: float = 1.4
     speed_kmh: float = 40.0
+    road_network: RoadNetwork | None = field(default=None, compare=False)
+
+    def describe(self) -> str:
+        """Return the model in words, for the recommendation's ``travel_model``."""
+        fallback = f"直线距离 × {self.detour_factor} ÷ {self.speed_kmh} 公里/小时"
+        if self.road_network is None:
+            return fallback
+        return f"道路网络行程时间；无法获取时按{fallback}"
+
+
+@dataclass(frozen=True, slots=True)
+class Eta:
+    """An arrival estimate and where it came from."""
+
+    minutes: int
+    source: EtaSource
+
+
+def choose_eta(km: float, road_minutes: float | None, model: TravelModel | None = None) -> Eta:
+    """Return the road estimate when there is one, else the straight-line estimate."""
+    if road_minutes is not None and math.isfinite(road_minutes) and road_minutes >= 0:
+        return Eta(math.ceil(road_minutes), ROAD)
+    return Eta(eta_minutes(km, model), STRAIGHT_LINE)
 
 
 def distance_km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
@@ -47,6 +86,7 @@ class TeamCandidate:
     status: str
     headcount: int
     km: float
+    road_minutes: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +101,7 @@ class RankedTeam:
     matched: tuple[str, ...]
     available: bool
     reasons: tuple[str, ...]
+    eta_source: EtaSource = STRAIGHT_LINE
 
 
 def rank_teams(
@@ -69,13 +110,17 @@ def rank_teams(
     """Rank teams: available first, then most needed specialties, then soonest arrival."""
     ranked: list[tuple[tuple[int, int, int], RankedTeam]] = []
     for team in candidates:
-        eta = eta_minutes(team.km, model)
+        estimate = choose_eta(team.km, team.road_minutes, model)
+        eta = estimate.minutes
         matched = tuple(s for s in needed if s in team.specialties)
         available = team.status == "standby"
         reasons: list[str] = []
         if needed:
             reasons.append(f"具备所需专业：{'、'.join(matched)}" if matched else "不具备所需专业")
-        reasons.append(f"直线 {team.km:.1f} 公里，预计 {eta} 分钟到达")
+        if estimate.source == ROAD:
+            reasons.append(f"道路行程预计 {eta} 分钟到达（直线 {team.km:.1f} 公里）")
+        else:
+            reasons.append(f"直线 {team.km:.1f} 公里，预计 {eta} 分钟到达")
         if eta <= ARRIVAL_TARGET_MINUTES:
             reasons.append("1 小时内可到达")
         reasons.append(
@@ -96,6 +141,7 @@ def rank_teams(
                     matched,
                     available,
                     tuple(reasons),
+                    estimate.source,
                 ),
             )
         )

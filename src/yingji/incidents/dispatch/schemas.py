@@ -8,6 +8,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+# Where an arrival estimate came from (``rules.EtaSource``).
+EtaSourceField = Literal["road", "straight_line"]
+
 
 class RecommendQuery(BaseModel):
     """Where help is needed and what kind."""
@@ -29,6 +32,7 @@ class TeamOption(BaseModel):
     name: str
     distance_km: float
     eta_minutes: int
+    eta_source: EtaSourceField = "straight_line"
     within_hour: bool
     matched_specialties: list[str]
     available: bool
@@ -45,6 +49,7 @@ class EquipmentOption(BaseModel):
     unit: str
     distance_km: float
     eta_minutes: int
+    eta_source: EtaSourceField = "straight_line"
     within_hour: bool
 
 
@@ -61,6 +66,7 @@ class SupplyOption(BaseModel):
     available: Decimal
     distance_km: float
     eta_minutes: int
+    eta_source: EtaSourceField = "straight_line"
 
 
 class Recommendation(BaseModel):

@@ -6,6 +6,10 @@ another order holds it open; supplies are reserved in the stock ledger at reques
 never promised twice. The team's status follows its order (deployed from dispatch to
 return). Requesters: the command post (admin, bureau staff, duty officers) and township
 officers for their own township; approval and dispatch: the command post.
+
+The order's ETA comes from the road network when the travel model carries one (the same
+question the recommendation asked), else from straight line × detour; the request's audit
+row records which (``eta_source``).
 """
 
 from __future__ import annotations
@@ -25,8 +29,8 @@ from yingji.incidents.dispatch.rules import (
     DEPLOYED_STATES,
     OPEN_STATES,
     TravelModel,
+    choose_eta,
     distance_km,
-    eta_minutes,
     next_state,
 )
 from yingji.incidents.dispatch.schemas import OrderAction, OrderCreate
@@ -92,10 +96,17 @@ def request_dispatch(uow: UnitOfWork, data: OrderCreate, model: TravelModel | No
         order.warehouse_id, order.item_id, order.quantity = warehouse.id, item.id, data.quantity
         order.resource_name = f"{item.name} {data.quantity}{item.unit}（{warehouse.name}）"
         origin = _site_point(uow, warehouse.site_id)
+    eta_source: str | None = None
     if origin is not None:
         km = distance_km(origin[0], origin[1], data.longitude, data.latitude)
+        # Asked scene → resource, like the recommendation, so both show the same minutes.
+        (road,) = queries.road_minutes(
+            model or TravelModel(), (data.longitude, data.latitude), [origin]
+        )
+        eta = choose_eta(km, road, model)
         order.distance_km = round(km, 2)
-        order.eta_minutes = eta_minutes(km, model)
+        order.eta_minutes = eta.minutes
+        eta_source = eta.source
     session.add(order)
     session.flush()
     if data.resource_kind == "supply":
@@ -111,7 +122,15 @@ def request_dispatch(uow: UnitOfWork, data: OrderCreate, model: TravelModel | No
             reference=order.reservation_ref,
             reason=f"事件 {data.incident_id} 调度",
         )
-    _record(uow, order, "request", "", "requested", data.note)
+    _record(
+        uow,
+        order,
+        "request",
+        "",
+        "requested",
+        data.note,
+        {"eta_minutes": order.eta_minutes, "eta_source": eta_source},
+    )
     return order.id
 
 
@@ -171,7 +190,13 @@ def advance_order(uow: UnitOfWork, order_id: int, action: str, data: OrderAction
 
 
 def _record(
-    uow: UnitOfWork, order: DispatchOrder, action: str, before: str, target: str, note: str
+    uow: UnitOfWork,
+    order: DispatchOrder,
+    action: str,
+    before: str,
+    target: str,
+    note: str,
+    extra: dict[str, object] | None = None,
 ) -> None:
     now = uow.clock.now()
     uow.session.add(
@@ -190,7 +215,7 @@ def _record(
         "dispatch_order",
         order.id,
         before={"state": before} if before else None,
-        after={"state": target, "resource": order.resource_name},
+        after={"state": target, "resource": order.resource_name, **(extra or {})},
         reason=note or None,
     )
     uow.add_event(

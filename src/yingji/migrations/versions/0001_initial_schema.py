@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 23:35:08.884459
+Create Date: 2026-11-24 00:06:30.754012
 """
 
 from __future__ import annotations

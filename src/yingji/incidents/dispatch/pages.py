@@ -1,0 +1,230 @@
+"""The incident's command page (指挥处置): matching plans and activation, recommended teams
+and dispatch orders with their steps, the plan tasks, and the review once it is closed.
+
+It composes the lower domains' services; each button posts here and comes back, so the duty
+officer works one incident from one page.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
+
+from yingji.accounts.deps import page_actor
+from yingji.accounts.pages import checked_form, render_page
+from yingji.core.actor import Actor
+from yingji.core.errors import Conflict, DomainError, NotFound, ValidationFailed
+from yingji.core.web.context import AppContext, get_context
+from yingji.core.web.flash import flash
+from yingji.core.web.templates import register_templates
+from yingji.incidents.dispatch import nearby, queries, service
+from yingji.incidents.dispatch.api import travel_model
+from yingji.incidents.dispatch.rules import ACTION_LABELS, ORDER_TRANSITIONS
+from yingji.incidents.dispatch.schemas import OrderAction, OrderCreate, RecommendQuery
+from yingji.incidents.queries import get_incident
+from yingji.incidents.review import queries as review_queries
+from yingji.incidents.review import service as review_service
+from yingji.incidents.review.schemas import ReviewCreate
+from yingji.plans import queries as plan_queries
+from yingji.plans import service as plan_service
+from yingji.plans.rules import Situation
+from yingji.plans.schemas import ActivationIn
+
+register_templates("response", "yingji.incidents.dispatch")
+router = APIRouter(include_in_schema=False)
+PAGE = "/incidents/{incident_id}/response"
+
+
+def _back(request: Request, incident_id: int, message: str, category: str = "success") -> Response:
+    flash(request, message, category)
+    return RedirectResponse(PAGE.format(incident_id=incident_id), status_code=303)
+
+
+def _refused(exc: DomainError) -> str:
+    if isinstance(exc, ValidationFailed) and exc.errors:
+        return "；".join(e.reason for e in exc.errors)
+    return exc.detail
+
+
+def _response_map(
+    ctx: AppContext, session: Session, lon: float, lat: float, title: str
+) -> tuple[dict[str, Any], list[Any]]:
+    """Return the map's configuration (data attributes) and the recommended teams."""
+    model = travel_model(ctx)
+    recommendation = queries.recommend(
+        session, RecommendQuery(longitude=lon, latitude=lat, limit=8), model
+    )
+    ring_list = nearby.rings(model)
+    # Resources are shown as far as the outermost ring reaches: beyond it they are not "near".
+    found = nearby.nearby_resources(session, lon, lat, ring_list[-1].radius_km, model)
+    settings = ctx.settings
+    config = {
+        "incident": {"lon": lon, "lat": lat, "title": title},
+        "rings": [{"minutes": r.minutes, "radius_km": r.radius_km} for r in ring_list],
+        "teams": nearby.team_markers(session, recommendation.teams),
+        "resources": {
+            "equipment": found.equipment,
+            "shelters": found.shelters,
+            "warehouses": found.warehouses,
+        },
+        "tiles": getattr(settings, "map_tiles_url", ""),
+        "divisions": "/api/v1/divisions.geojson?level=township",
+        "teams_within_hour": recommendation.teams_within_hour,
+        "travel_model": recommendation.travel_model,
+    }
+    return config, list(recommendation.teams)
+
+
+def response_page(
+    incident_id: int,
+    request: Request,
+    actor: Actor = Depends(page_actor),
+    ctx: AppContext = Depends(get_context),
+) -> Response:
+    """Show what the command post needs to work one incident."""
+    now = ctx.clock.now()
+    with ctx.session_factory() as session:
+        incident = get_incident(session, actor, incident_id, now=now)
+        situation = Situation(
+            event_type=incident.type,
+            grade=incident.grade,
+            deaths=incident.deaths,
+            injuries=incident.injuries + incident.serious_injuries,
+            loss_wan_yuan=incident.direct_loss_wan_yuan,
+            division_code=incident.division_code,
+        )
+        matches = plan_queries.match_plans(session, actor, situation)
+        teams: list[Any] = []
+        response_map: dict[str, Any] | None = None
+        if incident.longitude is not None and incident.latitude is not None:
+            response_map, teams = _response_map(
+                ctx, session, incident.longitude, incident.latitude, incident.title
+            )
+        orders = queries.list_orders(session, actor, incident_id)
+        tasks = plan_queries.list_tasks(session, actor, now, incident_id=incident_id)
+        try:
+            review = review_queries.get_review(session, actor, incident_id)
+        except NotFound:
+            review = None
+    allowed = {
+        o.id: [a for a, (froms, _) in ORDER_TRANSITIONS.items() if o.state in froms] for o in orders
+    }
+    context = {
+        "title": f"指挥处置：{incident.title}",
+        "incident": incident,
+        "matches": matches,
+        "teams": teams,
+        "response_map": response_map,
+        "orders": orders,
+        "allowed": allowed,
+        "action_labels": ACTION_LABELS,
+        "tasks": tasks,
+        "review": review,
+    }
+    return render_page(request, actor, "response/response.html", context)
+
+
+def activate(
+    incident_id: int,
+    request: Request,
+    actor: Actor = Depends(page_actor),
+    form: FormData = Depends(checked_form),
+    ctx: AppContext = Depends(get_context),
+) -> Response:
+    """Start a matched plan at its level for this incident."""
+    plan_id = int(str(form.get("plan_id") or "0") or 0)
+    level = int(str(form.get("level") or "0") or 0)
+    try:
+        with ctx.uow(actor) as uow:
+            get_incident(uow.session, actor, incident_id)
+            plan_service.activate_plan(
+                uow, plan_id, ActivationIn(level=level, incident_id=incident_id)
+            )
+            uow.commit()
+    except (Conflict, ValidationFailed) as exc:
+        return _back(request, incident_id, _refused(exc), "error")
+    return _back(request, incident_id, "预案已启动，任务已下达")
+
+
+def dispatch_team(
+    incident_id: int,
+    request: Request,
+    actor: Actor = Depends(page_actor),
+    form: FormData = Depends(checked_form),
+    ctx: AppContext = Depends(get_context),
+) -> Response:
+    """Request the chosen team for this incident (to its location)."""
+    team_id = int(str(form.get("team_id") or "0") or 0)
+    try:
+        with ctx.uow(actor) as uow:
+            incident = get_incident(uow.session, actor, incident_id)
+            if incident.longitude is None or incident.latitude is None:
+                return _back(request, incident_id, "事件没有位置，不能调度", "error")
+            service.request_dispatch(
+                uow,
+                OrderCreate(
+                    incident_id=incident_id,
+                    resource_kind="team",
+                    team_id=team_id,
+                    longitude=incident.longitude,
+                    latitude=incident.latitude,
+                ),
+                travel_model(ctx),
+            )
+            uow.commit()
+    except (Conflict, ValidationFailed) as exc:
+        return _back(request, incident_id, _refused(exc), "error")
+    return _back(request, incident_id, "已申请调派")
+
+
+def order_step(
+    incident_id: int,
+    order_id: int,
+    action: str,
+    request: Request,
+    actor: Actor = Depends(page_actor),
+    form: FormData = Depends(checked_form),
+    ctx: AppContext = Depends(get_context),
+) -> Response:
+    """Move a dispatch order one step."""
+    try:
+        with ctx.uow(actor) as uow:
+            service.advance_order(
+                uow, order_id, action, OrderAction(note=str(form.get("note") or ""))
+            )
+            uow.commit()
+    except (Conflict, ValidationFailed) as exc:
+        return _back(request, incident_id, _refused(exc), "error")
+    return _back(request, incident_id, f"调度单已{ACTION_LABELS.get(action, action)}")
+
+
+def start_review(
+    incident_id: int,
+    request: Request,
+    actor: Actor = Depends(page_actor),
+    form: FormData = Depends(checked_form),
+    ctx: AppContext = Depends(get_context),
+) -> Response:
+    """Open the review of the closed incident."""
+    try:
+        with ctx.uow(actor) as uow:
+            review_service.open_review(
+                uow, incident_id, ReviewCreate(summary=str(form.get("summary") or ""))
+            )
+            uow.commit()
+    except (Conflict, ValidationFailed) as exc:
+        return _back(request, incident_id, _refused(exc), "error")
+    return _back(request, incident_id, "已生成复盘")
+
+
+router.add_api_route(PAGE, response_page, methods=["GET"])
+router.add_api_route(PAGE + "/activate", activate, methods=["POST"])
+router.add_api_route(PAGE + "/dispatch", dispatch_team, methods=["POST"])
+router.add_api_route(PAGE + "/orders/{order_id}/{action}", order_step, methods=["POST"])
+router.add_api_route(PAGE + "/review", start_review, methods=["POST"])
+
+routers = [router]
