@@ -433,3 +433,37 @@ def test_public_atom_feed_links_each_cap_document(client, as_user, timed) -> Non
     assert "草稿预警" not in r.text
     assert draft["state"] == "draft"
     assert client.get("/api/v1/cap/nope.xml").status_code == 404
+
+
+def test_identifier_taken_by_a_racing_publish_moves_to_the_next_number(
+    ctx, as_user, timed, monkeypatch
+) -> None:
+    """Two publishes in one second: the unique identifier makes the second take n + 1."""
+    from yingji.early_warnings import service as warning_service
+
+    first = _published(as_user, timed)
+    real = warning_service._next_identifier
+    with ctx.session_factory() as session:
+        taken = session.scalars(
+            select(warning_service.WarningMessage.identifier).where(
+                warning_service.WarningMessage.warning_id == first
+            )
+        ).one()
+    calls: list[str] = []
+
+    def stale(session: Any, profile: Any, sent: Any) -> str:
+        # The first call answers as a transaction that has not yet seen the other commit.
+        calls.append("x")
+        return taken if len(calls) == 1 else real(session, profile, sent)
+
+    monkeypatch.setattr(warning_service, "_next_identifier", stale)
+    second = _published(as_user, timed, title="昌元街道大风预警", signal="gale", level="blue")
+    with ctx.session_factory() as session:
+        identifier = session.scalars(
+            select(warning_service.WarningMessage.identifier).where(
+                warning_service.WarningMessage.warning_id == second
+            )
+        ).one()
+    assert identifier != taken
+    assert identifier[:-1] == taken[:-1]  # same second, next number
+    assert len(calls) == 2

@@ -14,6 +14,7 @@ from typing import Any
 
 from shapely.geometry import shape
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from yingji.accounts.scoping import covers_division
@@ -481,37 +482,20 @@ def _emit(
     now = uow.clock.now().replace(microsecond=0)
     sent = cap_datetime(now)
     previous = _messages(uow.session, w.id)
-    identifier = _next_identifier(uow.session, profile, now)
-    alert = build_alert(
-        w,
-        identifier=identifier,
-        sent=sent,
-        msg_type=msg_type,
-        # Every earlier message, not only the last (cap.md §2.2 rule 18).
-        references=[(m.sender, m.identifier, m.sent) for m in previous],
-        profile=profile,
-        note=note,
-    )
-    xml = to_xml(alert)
-    report = validate_cap(xml, profile=profile, strict_cn=True)
-    if not report.valid:
-        # Never let an invalid document out; the findings say which rule the content broke.
-        raise CapInvalid(report.errors)
-    message = WarningMessage(
-        warning_id=w.id,
-        seq=len(previous) + 1,
-        identifier=identifier,
-        sender=profile.sender_code,
-        sent=sent,
-        sent_at=now,
-        msg_type=msg_type,
-        status=w.cap_status,
-        scope="Public",
-        xml=xml.decode("utf-8"),
-        created_at=now,
-    )
-    uow.session.add(message)
-    uow.session.flush()
+    # Two publishes in the same second on PostgreSQL may both see a number free; the unique
+    # identifier refuses the second, which then takes the next number (savepoint, retry).
+    for _attempt in range(10):
+        identifier = _next_identifier(uow.session, profile, now)
+        message, alert = _message_for(w, identifier, now, sent, msg_type, previous, profile, note)
+        try:
+            with uow.session.begin_nested():
+                uow.session.add(message)
+                uow.session.flush()
+        except IntegrityError:
+            continue
+        break
+    else:
+        raise Conflict("同一秒内发布的预警消息过多，请稍后重试", code="identifier_exhausted")
     # 规则 19: Draft/Test/Exercise/System messages never reach a public channel.
     if w.cap_status == "Actual":
         info = alert.infos[0]
@@ -818,3 +802,44 @@ def _fill_from_info(
     w.description = info.description or ""
     w.measures = info.instruction or ""
     w.contact = (info.contact or "")[:200]
+
+
+def _message_for(
+    w: Warning,
+    identifier: str,
+    now: datetime,
+    sent: str,
+    msg_type: str,
+    previous: list[WarningMessage],
+    profile: CapProfile,
+    note: str | None,
+) -> tuple[WarningMessage, Any]:
+    alert = build_alert(
+        w,
+        identifier=identifier,
+        sent=sent,
+        msg_type=msg_type,
+        # Every earlier message, not only the last (cap.md §2.2 rule 18).
+        references=[(m.sender, m.identifier, m.sent) for m in previous],
+        profile=profile,
+        note=note,
+    )
+    xml = to_xml(alert)
+    report = validate_cap(xml, profile=profile, strict_cn=True)
+    if not report.valid:
+        # Never let an invalid document out; the findings say which rule the content broke.
+        raise CapInvalid(report.errors)
+    message = WarningMessage(
+        warning_id=w.id,
+        seq=len(previous) + 1,
+        identifier=identifier,
+        sender=profile.sender_code,
+        sent=sent,
+        sent_at=now,
+        msg_type=msg_type,
+        status=w.cap_status,
+        scope="Public",
+        xml=xml.decode("utf-8"),
+        created_at=now,
+    )
+    return message, alert
