@@ -222,3 +222,36 @@ def test_rostered_chain_is_told(
     desk = client.get("/duty-desk").text
     assert "白班" in desk
     assert "当前没有排班" not in desk
+
+
+def test_overdue_supplement_task_is_chased_once(ctx: Any, clock: FixedClock, as_user: Any) -> None:
+    ctx.clock = FixedClock(datetime(2026, 3, 1, 2, 0, tzinfo=UTC))
+    inc = create(as_user, occurred_at="2026-03-01T09:30:00+08:00", deaths=1, serious_injuries=1)
+    ctx.clock.advance(timedelta(days=2))
+    r = as_user("duty").patch(
+        f"{BASE}/{inc['id']}/casualties",
+        json={"deaths": 2, "serious_injuries": 0, "reason": "1名重伤人员抢救无效死亡"},
+    )
+    assert r.status_code == 200, r.text
+    (task,) = [t for t in r.json()["tasks"] if t["kind"] == "supplementary_report"]
+    assert task["due_at"] is not None
+    due = datetime.fromisoformat(task["due_at"].replace("Z", "+00:00"))
+
+    def task_notices() -> list[dict[str, Any]]:
+        with ctx.session_factory() as s:
+            return [
+                p
+                for p in s.scalars(
+                    select(OutboxMessage.payload).where(OutboxMessage.name == "notice.requested")
+                )
+                if str(p.get("dedupe_key", "")).startswith("incident-task-overdue:")
+            ]
+
+    run_deadlines(ctx, due - timedelta(minutes=1))
+    assert task_notices() == []
+    run_deadlines(ctx, due + timedelta(minutes=1))
+    run_deadlines(ctx, due + timedelta(hours=2))
+    (notice,) = task_notices()
+    assert "任务超时" in notice["subject"]
+    timeline = [e["kind"] for e in as_user("duty").get(f"{BASE}/{inc['id']}/timeline").json()]
+    assert timeline.count("task_overdue") == 1

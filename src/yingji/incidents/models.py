@@ -105,6 +105,8 @@ class IncidentTask(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     done_by: Mapped[int | None] = mapped_column(Integer)
+    # The due time an overdue reminder was sent for (a moved due time is chased again).
+    reminded_for: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class IncidentReport(Base):

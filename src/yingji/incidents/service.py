@@ -762,6 +762,52 @@ def _recipients(session: Any, at: datetime, *, escalate: bool) -> list[int]:
     return list(dict.fromkeys(people))
 
 
+def chase_overdue_tasks(uow: UnitOfWork, now: datetime) -> int:
+    """Tell the duty chain about each open 补报/升级上报 task past its due time, once."""
+    session = uow.session
+    stmt = (
+        select(Incident, IncidentTask)
+        .join(IncidentTask, IncidentTask.incident_id == Incident.id)
+        .where(
+            Incident.status == "open",
+            IncidentTask.status == "open",
+            IncidentTask.due_at.is_not(None),
+            IncidentTask.due_at < now,
+        )
+        .order_by(IncidentTask.due_at, IncidentTask.id)
+    )
+    done = 0
+    tz = ZoneInfo(DEFAULT_TIMEZONE)
+    for inc, task in session.execute(stmt).tuples():
+        assert task.due_at is not None
+        if task.reminded_for is not None and task.reminded_for == task.due_at:
+            continue
+        task.reminded_for = task.due_at
+        due_text = task.due_at.astimezone(tz).strftime("%m-%d %H:%M")
+        body = f"任务“{task.title}”已于{due_text}到期仍未完成，请立即办理。"
+        users = _recipients(session, now, escalate=True)
+        uow.add_event(
+            NoticeRequested(
+                user_ids=users,
+                subject=f"【任务超时】{inc.title}",
+                body=body,
+                channels=["in_app", "sms"],
+                source_kind="incident",
+                source_id=str(inc.id),
+                dedupe_key=f"incident-task-overdue:{task.id}:{task.due_at.isoformat()}",
+            )
+        )
+        _timeline(uow, inc.id, "task_overdue", body, task=task.id, user_ids=users)
+        uow.audit(
+            "incident_task.overdue",
+            IncidentTask.__tablename__,
+            task.id,
+            after={"at": now.isoformat(), "due_at": task.due_at.isoformat(), "users": users},
+        )
+        done += 1
+    return done
+
+
 def check_deadlines(uow: UnitOfWork, now: datetime) -> int:
     """Remind before and escalate after each unmet deadline of an open incident, once each."""
     session = uow.session

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-24 00:06:30.754012
+Create Date: 2026-11-24 00:32:56.537315
 """
 
 from __future__ import annotations
@@ -1275,6 +1275,7 @@ def upgrade() -> None:
         sa.Column("created_at", yingji.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("done_at", yingji.core.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("done_by", sa.Integer(), nullable=True),
+        sa.Column("reminded_for", yingji.core.db.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["incident_id"],
             ["incidents_incident.id"],
