@@ -30,7 +30,7 @@ from yingji.migrations.runner import upgrade
 from yingji.settings import Settings
 
 # The live server and the one Playwright browser of the browser tests.
-pytest_plugins = ["support.browser"]
+pytest_plugins = ["support.browser", "support.mqtt"]
 
 PG_ADMIN_URL = os.environ.get(
     "YINGJI_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"

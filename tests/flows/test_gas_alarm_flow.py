@@ -10,19 +10,18 @@ so each committed batch hands its condition events to the alarms handler at once
 from __future__ import annotations
 
 import json
-import socket
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import paho.mqtt.client as mqtt
 import pytest
-from paho.mqtt.enums import CallbackAPIVersion
 from sqlalchemy import select
 
 from support.district import TOWN_A
+from support.mqtt import needs_broker, wait_for
 from yingji.alarms.models import Alarm
 from yingji.alarms.tasks import escalate_alarms
 from yingji.core.actor import system_actor
@@ -32,21 +31,7 @@ from yingji.monitoring import service
 from yingji.monitoring.rules import GAS_RULE
 from yingji.monitoring.schemas import DeviceCreate
 
-HOST, PORT = "127.0.0.1", 1883
-
-
-def _broker_up() -> bool:
-    try:
-        with socket.create_connection((HOST, PORT), timeout=1):
-            return True
-    except OSError:
-        return False
-
-
-pytestmark = pytest.mark.skipif(
-    not _broker_up() and __import__("os").environ.get("CI", "") not in {"1", "true"},
-    reason="no MQTT broker at 127.0.0.1:1883",
-)
+pytestmark = needs_broker
 
 
 @pytest.fixture
@@ -69,21 +54,6 @@ def consumer(ctx: Any) -> Iterator[tuple[IngestConsumer, str]]:
         running.stop()
 
 
-@pytest.fixture
-def publisher() -> Iterator[mqtt.Client]:
-    """Return a connected QoS 1 publisher."""
-    client = mqtt.Client(
-        callback_api_version=CallbackAPIVersion.VERSION2,
-        client_id=f"yingji-flow-pub-{uuid.uuid4().hex[:12]}",
-        protocol=mqtt.MQTTv5,
-    )
-    client.connect(HOST, PORT)
-    client.loop_start()
-    yield client
-    client.disconnect()
-    client.loop_stop()
-
-
 def _device(ctx: Any, code: str, kind: str) -> int:
     with ctx.uow(system_actor("test")) as uow:
         device = service.register_device(
@@ -100,15 +70,6 @@ def _send(client: mqtt.Client, topic: str, readings: list[dict[str, Any]]) -> No
 def _alarms(ctx: Any, code: str) -> list[Alarm]:
     with ctx.session_factory() as session:
         return list(session.scalars(select(Alarm).where(Alarm.device_code == code)))
-
-
-def _wait(predicate: Callable[[], bool], what: str, timeout: float = 15) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def test_gas_alarm_lifecycle_over_mqtt(ctx, consumer, publisher, as_user):
@@ -136,7 +97,7 @@ def test_gas_alarm_lifecycle_over_mqtt(ctx, consumer, publisher, as_user):
         for i in range(8)
     ]
     _send(publisher, topic, high)
-    _wait(lambda: len(_alarms(ctx, "GAS-FLOW")) == 1, "the alarm")
+    wait_for(lambda: len(_alarms(ctx, "GAS-FLOW")) == 1, "the alarm")
     time.sleep(0.5)  # any straggling batch would show up as a second alarm
     (alarm,) = _alarms(ctx, "GAS-FLOW")
     assert alarm.level == "red"
@@ -165,7 +126,7 @@ def test_gas_alarm_lifecycle_over_mqtt(ctx, consumer, publisher, as_user):
         for i in range(3)
     ]
     _send(publisher, topic, low)
-    _wait(lambda: _alarms(ctx, "GAS-FLOW")[0].state == "cleared", "the automatic clear")
+    wait_for(lambda: _alarms(ctx, "GAS-FLOW")[0].state == "cleared", "the automatic clear")
     (alarm,) = _alarms(ctx, "GAS-FLOW")
     assert alarm.clear_reason == "auto"
     assert running.stats.failures == 0
@@ -186,7 +147,7 @@ def test_rainfall_over_3h_orange_raises_a_rainstorm_alarm(ctx, consumer, publish
         for i in range(12)
     ]
     _send(publisher, f"{prefix}/RAIN-FLOW", rain)
-    _wait(lambda: len(_alarms(ctx, "RAIN-FLOW")) == 1, "the rainstorm alarm")
+    wait_for(lambda: len(_alarms(ctx, "RAIN-FLOW")) == 1, "the rainstorm alarm")
     (alarm,) = _alarms(ctx, "RAIN-FLOW")
     assert alarm.level == "orange"
     assert alarm.level_label == "暴雨橙色"

@@ -9,24 +9,22 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import paho.mqtt.client as mqtt
 import pytest
-from paho.mqtt.enums import CallbackAPIVersion
 from sqlalchemy import func, select
 
 from monitoring.helpers import outbox, put
 from support.district import TOWN_A
+from support.mqtt import needs_broker, wait_for
 from yingji.core.actor import system_actor
 from yingji.core.web.context import AppContext
 from yingji.entrypoints.ingest import IngestConsumer, IngestOptions
@@ -35,21 +33,7 @@ from yingji.monitoring.models import Reading
 from yingji.monitoring.rules import GAS_RULE
 from yingji.monitoring.schemas import DeviceCreate
 
-HOST, PORT = "127.0.0.1", 1883
-
-
-def _broker_up() -> bool:
-    try:
-        with socket.create_connection((HOST, PORT), timeout=1):
-            return True
-    except OSError:
-        return False
-
-
-pytestmark = pytest.mark.skipif(
-    not _broker_up() and os.environ.get("CI", "") not in {"1", "true"},
-    reason="no MQTT broker at 127.0.0.1:1883",
-)
+pytestmark = needs_broker
 
 
 @pytest.fixture
@@ -61,21 +45,6 @@ def names() -> dict[str, str]:
         "group": f"g{tag}",
         "client_id": f"yingji-test-ingest-{tag}",
     }
-
-
-@pytest.fixture
-def publisher() -> Iterator[mqtt.Client]:
-    """Return a connected QoS 1 publisher."""
-    client = mqtt.Client(
-        callback_api_version=CallbackAPIVersion.VERSION2,
-        client_id=f"yingji-test-pub-{uuid.uuid4().hex[:12]}",
-        protocol=mqtt.MQTTv5,
-    )
-    client.connect(HOST, PORT)
-    client.loop_start()
-    yield client
-    client.disconnect()
-    client.loop_stop()
 
 
 def _register(ctx: AppContext, code: str) -> int:
@@ -93,15 +62,6 @@ def _register(ctx: AppContext, code: str) -> int:
 def _count(ctx: AppContext) -> int:
     with ctx.session_factory() as session:
         return int(session.scalar(select(func.count()).select_from(Reading)) or 0)
-
-
-def _wait(predicate: Callable[[], bool], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def _publish(client: mqtt.Client, topic: str, body: dict[str, Any]) -> mqtt.MQTTMessageInfo:
@@ -150,8 +110,8 @@ def test_publish_to_stored_readings_and_one_condition_event(
         infos.append(publisher.publish(topic, b"{oops", qos=1))
         for info in infos:
             info.wait_for_publish(5)
-        _wait(lambda: _count(ctx) == len(values), 10, "readings stored")
-        _wait(lambda: consumer.stats.rejected == 1, 5, "the malformed message counted")
+        wait_for(lambda: _count(ctx) == len(values), "readings stored", 10)
+        wait_for(lambda: consumer.stats.rejected == 1, "the malformed message counted", 5)
     finally:
         consumer.stop()
     raised = outbox(ctx, "monitoring.condition_raised")
@@ -231,7 +191,7 @@ def test_sigkill_mid_stream_loses_no_acknowledged_reading_and_stores_none_twice(
 
         thread = threading.Thread(target=stream)
         thread.start()
-        _wait(lambda: _count(ctx) >= 300, 20, "some readings stored before the kill")
+        wait_for(lambda: _count(ctx) >= 300, "some readings stored before the kill", 20)
         proc.send_signal(signal.SIGKILL)
         proc.wait(5)
         killed_at = _count(ctx)
@@ -239,7 +199,7 @@ def test_sigkill_mid_stream_loses_no_acknowledged_reading_and_stores_none_twice(
         assert killed_at < total_messages * per_message, "killed too late to prove anything"
         proc = _spawn(db_url, names, log)
         expected = len(acked) * per_message
-        _wait(lambda: _count(ctx) >= expected, 30, f"{expected} readings after restart")
+        wait_for(lambda: _count(ctx) >= expected, f"{expected} readings after restart", 30)
         time.sleep(0.3)  # anything redelivered late must not add rows
     finally:
         proc.send_signal(signal.SIGTERM)

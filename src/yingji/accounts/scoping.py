@@ -46,3 +46,19 @@ def covers_division(actor: Actor, division_code: str | None) -> bool:
     if actor.division_code is None:
         return actor.is_system
     return division_code is not None and division_code.startswith(actor.division_code)
+
+
+def overlaps_division(actor: Actor, division_code: str) -> bool:
+    """Tell whether a record of ``division_code`` concerns the actor's jurisdiction.
+
+    True when either lies inside the other: a township officer is concerned by the district's
+    plan or warning they act under, and the bureau by every township's. Enterprise officers
+    have no division and are never concerned by a division's record.
+    """
+    if actor.enterprise_id is not None:
+        return False
+    if actor.division_code is None:
+        return actor.is_system
+    return division_code.startswith(actor.division_code) or actor.division_code.startswith(
+        division_code
+    )

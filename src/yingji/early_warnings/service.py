@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from yingji.accounts.scoping import covers_division
+from yingji.accounts.scoping import covers_division, overlaps_division
 from yingji.core.errors import (
     Conflict,
     FieldError,
@@ -138,14 +138,7 @@ def _load(uow: UnitOfWork, warning_id: int, *, lock: bool = True) -> Warning:
 
 
 def _visible(uow: UnitOfWork, w: Warning) -> bool:
-    actor = uow.actor
-    if actor.enterprise_id is not None:
-        return False
-    if actor.division_code is None:
-        return actor.is_system
-    return w.division_code.startswith(actor.division_code) or actor.division_code.startswith(
-        w.division_code
-    )
+    return overlaps_division(uow.actor, w.division_code)
 
 
 def _require_role(uow: UnitOfWork, roles: frozenset[str], what: str) -> None:

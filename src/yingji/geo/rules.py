@@ -15,6 +15,7 @@ A code is the prefix of every code below it, so containment is a prefix test.
 
 from __future__ import annotations
 
+import math
 from enum import StrEnum
 from typing import Final
 
@@ -85,3 +86,16 @@ def is_within(code: str, ancestor: str) -> bool:
     division_level(code)
     division_level(ancestor)
     return code.startswith(ancestor)
+
+
+# Mean Earth radius (IUGG); WGS84 and CGCS2000 are treated as the same datum here.
+EARTH_RADIUS_M: Final = 6_371_008.8
+
+
+def distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    """Return the great-circle distance in metres between two lon/lat points (haversine)."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp = p2 - p1
+    dl = math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))

@@ -9,7 +9,6 @@ is marked so.
 from __future__ import annotations
 
 import itertools
-import math
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from yingji.accounts.rules import Role
+from yingji.geo.rules import distance_m
 
 
 class PatrolState(StrEnum):
@@ -197,18 +197,6 @@ def normalise_tracking_code(text: str) -> str:
 def township_of(division_code: str) -> str:
     """Return the township (9-digit) part of a division code at township level or below."""
     return division_code[:9]
-
-
-EARTH_RADIUS_M = 6_371_008.8
-
-
-def distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
-    """Return the great-circle distance in metres between two WGS84 points (haversine)."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp = p2 - p1
-    dl = math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
 
 
 def track_length_m(points: Sequence[tuple[float, float]]) -> float:

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from yingji.accounts.rules import Role
-from yingji.accounts.scoping import covers_division
+from yingji.accounts.scoping import covers_division, overlaps_division
 from yingji.core.actor import Actor
 from yingji.core.errors import NotFound
 from yingji.plans.models import (
@@ -50,10 +50,7 @@ def sees_plan(actor: Actor, plan: EmergencyPlan) -> bool:
         return True
     if actor.enterprise_id is not None:
         return plan.owner_enterprise_id == actor.enterprise_id
-    code = actor.division_code
-    if code is None:
-        return False
-    return plan.division_code.startswith(code) or code.startswith(plan.division_code)
+    return overlaps_division(actor, plan.division_code)
 
 
 def get_plan_row(session: Session, actor: Actor, plan_id: int) -> EmergencyPlan:
@@ -93,6 +90,15 @@ def list_plans(
         for p in session.scalars(select(EmergencyPlan).order_by(EmergencyPlan.id))
         if sees_plan(actor, p)
     ]
+    return _summaries(session, plans, today, intervals)
+
+
+def _summaries(
+    session: Session,
+    plans: list[EmergencyPlan],
+    today: date,
+    intervals: PlanCalendar | None = None,
+) -> list[dict[str, Any]]:
     drills = _last_drills(session, [p.id for p in plans])
     published = _published_on(
         session, [p.current_version_id for p in plans if p.current_version_id]
@@ -178,7 +184,7 @@ def plan_detail(session: Session, actor: Actor, plan_id: int, today: date) -> di
     drills = session.scalars(
         select(Drill).where(Drill.plan_id == plan.id).order_by(Drill.held_on.desc())
     ).all()
-    (summary,) = [p for p in list_plans(session, actor, today) if p["id"] == plan.id]
+    (summary,) = _summaries(session, [plan], today)
     draft = next((v for v in versions if v.state == "draft"), None)
     return summary | {
         "owner_department_id": plan.owner_department_id,

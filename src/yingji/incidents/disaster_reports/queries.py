@@ -16,7 +16,7 @@ from openpyxl.styles import Font
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from yingji.accounts.scoping import covers_division
+from yingji.accounts.scoping import covers_division, overlaps_division
 from yingji.core.actor import Actor
 from yingji.core.errors import NotFound
 from yingji.geo.models import Division
@@ -34,18 +34,10 @@ from yingji.incidents.disaster_reports.rules import (
 from yingji.incidents.disaster_reports.schemas import ProcessRead, ReportRead, TownshipStatus
 
 
-def _overlaps(actor: Actor, code: str) -> bool:
-    if actor.enterprise_id is not None:
-        return False
-    if actor.division_code is None:
-        return actor.is_system
-    return code.startswith(actor.division_code) or actor.division_code.startswith(code)
-
-
 def get_process_row(session: Session, actor: Actor, process_id: int) -> DisasterProcess:
     """Return the process row (NotFound when missing or outside the actor's reach)."""
     row = session.get(DisasterProcess, process_id)
-    if row is None or not _overlaps(actor, row.division_code):
+    if row is None or not overlaps_division(actor, row.division_code):
         raise NotFound("灾害过程不存在")
     return row
 
@@ -53,7 +45,7 @@ def get_process_row(session: Session, actor: Actor, process_id: int) -> Disaster
 def list_processes(session: Session, actor: Actor) -> list[DisasterProcess]:
     """Return the processes the actor may see, newest first."""
     rows = session.scalars(select(DisasterProcess).order_by(DisasterProcess.started_at.desc()))
-    return [row for row in rows if _overlaps(actor, row.division_code)]
+    return [row for row in rows if overlaps_division(actor, row.division_code)]
 
 
 def townships(session: Session, actor: Actor, process: DisasterProcess) -> list[Division]:

@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Literal
 
+from yingji.geo.rules import distance_m
+
 if TYPE_CHECKING:
     from yingji.adapters.routing import RoadNetwork
 
-EARTH_RADIUS_KM = 6371.0088
 ARRIVAL_TARGET_MINUTES = 60
 
 
@@ -64,10 +65,7 @@ def choose_eta(km: float, road_minutes: float | None, model: TravelModel | None 
 
 def distance_km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
     """Return the great-circle distance between two WGS84 points in km."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dphi, dlmb = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dphi / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dlmb / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(min(1.0, a)))
+    return distance_m(lon1, lat1, lon2, lat2) / 1000
 
 
 def eta_minutes(km: float, model: TravelModel | None = None) -> int:

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from ortools.graph.python import min_cost_flow
 
-EARTH_RADIUS_M = 6_371_008.8
+from yingji.geo.rules import EARTH_RADIUS_M
 
 
 @dataclass(frozen=True, slots=True)
