@@ -8,11 +8,9 @@ from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
-from sqlalchemy.orm import Session
 
-from yingji.accounts.deps import api_actor
 from yingji.alarms import queries, service
 from yingji.alarms.rules import Level
 from yingji.alarms.schemas import (
@@ -25,7 +23,8 @@ from yingji.alarms.schemas import (
 )
 from yingji.core.actor import Actor
 from yingji.core.pagination import Page, PageParams
-from yingji.core.web.context import AppContext, get_context, read_session
+from yingji.core.web.context import AppContext
+from yingji.web.deps import ApiActor, Ctx, ReadSession
 
 BASE = "/api/v1/alarms"
 router = APIRouter(tags=["报警"])
@@ -37,6 +36,8 @@ STREAM_SECONDS = 300.0
 
 @router.get(BASE, response_model=Page[AlarmRead], summary="报警列表（未确认在前，按等级）")
 def list_alarms(
+    actor: ApiActor,
+    session: ReadSession,
     state: Literal["active", "acknowledged", "cleared", "open"] | None = None,
     level: Level | None = None,
     division_code: str | None = None,
@@ -44,8 +45,6 @@ def list_alarms(
     device_code: str | None = None,
     page: int = Query(1, ge=1),
     size: int = Query(20, ge=1, le=200),
-    actor: Actor = Depends(api_actor),
-    session: Session = Depends(read_session),
 ) -> Page[AlarmRead]:
     """List the alarms the actor may see: open first, the worst first, newest first."""
     filters: dict[str, Any] = {
@@ -60,11 +59,11 @@ def list_alarms(
 
 @router.get(f"{BASE}/stats", response_model=AlarmStats, summary="报警统计")
 def alarm_stats(
+    actor: ApiActor,
+    session: ReadSession,
     start: datetime | None = None,
     end: datetime | None = None,
     division_code: str | None = None,
-    actor: Actor = Depends(api_actor),
-    session: Session = Depends(read_session),
 ) -> AlarmStats:
     """Return counts by level, time to acknowledge (median/p90) and the false-alarm share."""
     return queries.alarm_stats(session, actor, start=start, end=end, division_code=division_code)
@@ -100,11 +99,7 @@ async def change_stream(
 
 
 @router.get(f"{BASE}/stream", summary="报警变化推送（text/event-stream）")
-async def alarm_stream(
-    request: Request,
-    actor: Actor = Depends(api_actor),
-    ctx: AppContext = Depends(get_context),
-) -> StreamingResponse:
+async def alarm_stream(request: Request, actor: ApiActor, ctx: Ctx) -> StreamingResponse:
     """Stream ``change`` events when the actor's alarms change; clients then reload."""
     poll = float(request.query_params.get("poll", POLL_SECONDS))
     lifetime = float(request.query_params.get("lifetime", STREAM_SECONDS))
@@ -118,11 +113,7 @@ async def alarm_stream(
 
 
 @router.get(f"{BASE}/{{alarm_id}}", response_model=AlarmDetail, summary="报警详情与处置记录")
-def get_alarm(
-    alarm_id: int,
-    actor: Actor = Depends(api_actor),
-    session: Session = Depends(read_session),
-) -> AlarmDetail:
+def get_alarm(alarm_id: int, actor: ApiActor, session: ReadSession) -> AlarmDetail:
     """Return an alarm with its history and escalation steps."""
     return queries.get_alarm(session, actor, alarm_id)
 
@@ -134,10 +125,7 @@ def _after(ctx: AppContext, actor: Actor, alarm_id: int) -> AlarmDetail:
 
 @router.post(f"{BASE}/{{alarm_id}}/acknowledge", response_model=AlarmDetail, summary="确认报警")
 def acknowledge(
-    alarm_id: int,
-    body: AcknowledgeBody | None = None,
-    actor: Actor = Depends(api_actor),
-    ctx: AppContext = Depends(get_context),
+    alarm_id: int, actor: ApiActor, ctx: Ctx, body: AcknowledgeBody | None = None
 ) -> AlarmDetail:
     """Take charge of an active alarm (409 in any other state)."""
     with ctx.uow(actor) as uow:
@@ -151,12 +139,7 @@ def acknowledge(
     response_model=AlarmDetail,
     summary="人工解除报警（须选择原因：real/false/maintenance/test）",
 )
-def clear(
-    alarm_id: int,
-    body: ClearBody,
-    actor: Actor = Depends(api_actor),
-    ctx: AppContext = Depends(get_context),
-) -> AlarmDetail:
+def clear(alarm_id: int, body: ClearBody, actor: ApiActor, ctx: Ctx) -> AlarmDetail:
     """Clear an open alarm with a reason code (422 without one, 409 when already cleared)."""
     with ctx.uow(actor) as uow:
         service.clear_alarm(uow, alarm_id, reason=body.reason, note=body.note)
@@ -170,12 +153,7 @@ def clear(
     status_code=202,
     summary="报警转隐患或事件（异步生成，每个目标一次）",
 )
-def promote(
-    alarm_id: int,
-    body: PromoteBody,
-    actor: Actor = Depends(api_actor),
-    ctx: AppContext = Depends(get_context),
-) -> AlarmDetail:
+def promote(alarm_id: int, body: PromoteBody, actor: ApiActor, ctx: Ctx) -> AlarmDetail:
     """Announce that the alarm opens a hazard or an incident draft."""
     with ctx.uow(actor) as uow:
         service.promote_alarm(uow, alarm_id, body)

@@ -11,13 +11,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
-from yingji.accounts.deps import page_actor
-from yingji.accounts.pages import checked_form, render_page
+from yingji.accounts.pages import render_page
 from yingji.alarms import queries, service
 from yingji.alarms.rules import (
     CLEAR_REASON_LABELS,
@@ -29,12 +27,13 @@ from yingji.alarms.schemas import PromoteBody
 from yingji.core.actor import Actor
 from yingji.core.errors import DomainError
 from yingji.core.pagination import PageParams
-from yingji.core.web.context import AppContext, get_context, read_session
+from yingji.core.web.context import AppContext
 from yingji.core.web.flash import flash
 from yingji.core.web.nav import NavEntry, mark_nav
 from yingji.core.web.templates import register_templates
 from yingji.geo.queries import division_names
 from yingji.registry.page_parts import timezone
+from yingji.web.deps import CheckedForm, Ctx, PageActor, ReadSession
 
 register_templates("alarms", "yingji.alarms")
 router = APIRouter(include_in_schema=False)
@@ -71,11 +70,7 @@ def _common(request: Request, actor: Actor) -> dict[str, Any]:
     }
 
 
-def board_page(
-    request: Request,
-    actor: Actor = Depends(page_actor),
-    session: Session = Depends(read_session),
-) -> Response:
+def board_page(request: Request, actor: PageActor, session: ReadSession) -> Response:
     """Show the alarm board: open alarms first, the worst first; filters by state/level."""
     q = request.query_params
     state = q.get("state") or "open"
@@ -98,10 +93,7 @@ def board_page(
 
 
 def detail_page(
-    alarm_id: int,
-    request: Request,
-    actor: Actor = Depends(page_actor),
-    session: Session = Depends(read_session),
+    alarm_id: int, request: Request, actor: PageActor, session: ReadSession
 ) -> Response:
     """Show one alarm with its figures, history and escalation steps."""
     alarm = queries.get_alarm(session, actor, alarm_id)
@@ -116,11 +108,7 @@ def detail_page(
     return render_page(request, actor, "alarms/detail.html", context)
 
 
-def stats_page(
-    request: Request,
-    actor: Actor = Depends(page_actor),
-    session: Session = Depends(read_session),
-) -> Response:
+def stats_page(request: Request, actor: PageActor, session: ReadSession) -> Response:
     """Show alarm statistics for the last N days (default 30)."""
     raw = request.query_params.get("days") or "30"
     days = int(raw) if raw.isdigit() and 0 < int(raw) <= 3660 else 30
@@ -163,11 +151,7 @@ def _act(request: Request, ctx: AppContext, actor: Actor, done: str, fn: Any) ->
 
 
 def acknowledge_post(
-    alarm_id: int,
-    request: Request,
-    actor: Actor = Depends(page_actor),
-    form: FormData = Depends(checked_form),
-    ctx: AppContext = Depends(get_context),
+    alarm_id: int, request: Request, actor: PageActor, form: CheckedForm, ctx: Ctx
 ) -> Response:
     """Acknowledge an alarm from the board or the detail page."""
     note = str(form.get("note") or "")[:1000]
@@ -182,11 +166,7 @@ def acknowledge_post(
 
 
 def clear_post(
-    alarm_id: int,
-    request: Request,
-    actor: Actor = Depends(page_actor),
-    form: FormData = Depends(checked_form),
-    ctx: AppContext = Depends(get_context),
+    alarm_id: int, request: Request, actor: PageActor, form: CheckedForm, ctx: Ctx
 ) -> Response:
     """Clear an alarm with the chosen reason code."""
     reason = str(form.get("reason") or "") or None
@@ -202,11 +182,7 @@ def clear_post(
 
 
 def promote_post(
-    alarm_id: int,
-    request: Request,
-    actor: Actor = Depends(page_actor),
-    form: FormData = Depends(checked_form),
-    ctx: AppContext = Depends(get_context),
+    alarm_id: int, request: Request, actor: PageActor, form: CheckedForm, ctx: Ctx
 ) -> Response:
     """Promote an alarm to a hazard or an incident draft."""
     target = str(form.get("target") or "")

@@ -5,12 +5,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from fastapi import APIRouter, Depends, Query, Response, UploadFile
-from sqlalchemy.orm import Session
+from fastapi import APIRouter, Query, Response, UploadFile
 
-from yingji.accounts.deps import api_actor
 from yingji.core.actor import Actor
-from yingji.core.web.context import AppContext, get_context, read_session
+from yingji.core.web.context import AppContext
 from yingji.duty import excel, queries, service
 from yingji.duty.schemas import (
     HandoverCreate,
@@ -24,6 +22,7 @@ from yingji.duty.schemas import (
     ShiftUpdate,
     TodayRead,
 )
+from yingji.web.deps import ApiActor, Ctx, ReadSession
 
 BASE = "/api/v1/duty"
 router = APIRouter(tags=["值班值守"])
@@ -38,12 +37,12 @@ def _desk(actor: Actor, ctx: AppContext, division_code: str | None) -> str:
 
 @router.get(f"{BASE}/shifts", response_model=list[ShiftRead], summary="排班表（默认本周）")
 def list_shifts(
+    actor: ApiActor,
+    session: ReadSession,
+    ctx: Ctx,
     start: datetime | None = None,
     end: datetime | None = None,
     division_code: str | None = None,
-    actor: Actor = Depends(api_actor),
-    session: Session = Depends(read_session),
-    ctx: AppContext = Depends(get_context),
 ) -> list[ShiftRead]:
     """List the shifts overlapping [start, end) (default: the 7 days from ``start``/now)."""
     begin = start or ctx.clock.now()
@@ -59,11 +58,7 @@ def list_shifts(
     summary="排班",
     responses=FIELD_ERRORS,
 )
-def create_shift(
-    body: ShiftCreate,
-    actor: Actor = Depends(api_actor),
-    ctx: AppContext = Depends(get_context),
-) -> ShiftRead:
+def create_shift(body: ShiftCreate, actor: ApiActor, ctx: Ctx) -> ShiftRead:
     """Roster a shift; conflicts are refused with 422 naming each field."""
     with ctx.uow(actor) as uow:
         read = service.create_shift(uow, body)
@@ -72,11 +67,7 @@ def create_shift(
 
 
 @router.get(f"{BASE}/shifts/{{shift_id}}", response_model=ShiftRead, summary="班次详情")
-def get_shift(
-    shift_id: int,
-    actor: Actor = Depends(api_actor),
-    session: Session = Depends(read_session),
-) -> ShiftRead:
+def get_shift(shift_id: int, actor: ApiActor, session: ReadSession) -> ShiftRead:
     """Return a shift the actor may see."""
     return queries.get_shift(session, actor, shift_id)
 
@@ -87,12 +78,7 @@ def get_shift(
     summary="调整班次",
     responses=FIELD_ERRORS,
 )
-def update_shift(
-    shift_id: int,
-    body: ShiftUpdate,
-    actor: Actor = Depends(api_actor),
-    ctx: AppContext = Depends(get_context),
-) -> ShiftRead:
+def update_shift(shift_id: int, body: ShiftUpdate, actor: ApiActor, ctx: Ctx) -> ShiftRead:
     """Change a shift (the same conflict checks apply)."""
     with ctx.uow(actor) as uow:
         read = service.update_shift(uow, shift_id, body)
@@ -106,11 +92,7 @@ def update_shift(
     status_code=201,
     summary="Excel 导入排班（全部通过才写入）",
 )
-async def import_shifts(
-    file: UploadFile,
-    actor: Actor = Depends(api_actor),
-    ctx: AppContext = Depends(get_context),
-) -> list[ShiftRead]:
+async def import_shifts(file: UploadFile, actor: ApiActor, ctx: Ctx) -> list[ShiftRead]:
     """Import a roster sheet; any error (parse or conflict) refuses the whole file."""
     content = await file.read()
     with ctx.uow(actor) as uow:
@@ -120,7 +102,7 @@ async def import_shifts(
 
 
 @router.get(f"{BASE}/shifts-template.xlsx", summary="排班导入模板")
-def roster_template(actor: Actor = Depends(api_actor)) -> Response:
+def roster_template(actor: ApiActor) -> Response:
     """Return the roster import template."""
     return Response(
         excel.template(),
@@ -131,10 +113,7 @@ def roster_template(actor: Actor = Depends(api_actor)) -> Response:
 
 @router.get(f"{BASE}/today", response_model=TodayRead, summary="当前值班")
 def today(
-    division_code: str | None = None,
-    actor: Actor = Depends(api_actor),
-    session: Session = Depends(read_session),
-    ctx: AppContext = Depends(get_context),
+    actor: ApiActor, session: ReadSession, ctx: Ctx, division_code: str | None = None
 ) -> TodayRead:
     """Return the desk's current and next shift and its open log items."""
     now = ctx.clock.now()
@@ -145,11 +124,7 @@ def today(
 
 
 @router.post(f"{BASE}/leaves", response_model=LeaveRead, status_code=201, summary="登记请假")
-def record_leave(
-    body: LeaveCreate,
-    actor: Actor = Depends(api_actor),
-    ctx: AppContext = Depends(get_context),
-) -> LeaveRead:
+def record_leave(body: LeaveCreate, actor: ApiActor, ctx: Ctx) -> LeaveRead:
     """Record a person's leave (refused when they are rostered then)."""
     with ctx.uow(actor) as uow:
         read = service.record_leave(uow, body)
@@ -159,23 +134,19 @@ def record_leave(
 
 @router.get(f"{BASE}/log", response_model=list[LogEntryRead], summary="值班日志")
 def list_log(
+    actor: ApiActor,
+    session: ReadSession,
     start: datetime | None = None,
     end: datetime | None = None,
     open_only: bool = False,
     limit: int = Query(200, ge=1, le=1000),
-    actor: Actor = Depends(api_actor),
-    session: Session = Depends(read_session),
 ) -> list[LogEntryRead]:
     """List duty log entries, newest first."""
     return queries.list_log(session, actor, start=start, end=end, open_only=open_only, limit=limit)
 
 
 @router.post(f"{BASE}/log", response_model=LogEntryRead, status_code=201, summary="填写值班日志")
-def add_log_entry(
-    body: LogEntryCreate,
-    actor: Actor = Depends(api_actor),
-    ctx: AppContext = Depends(get_context),
-) -> LogEntryRead:
+def add_log_entry(body: LogEntryCreate, actor: ApiActor, ctx: Ctx) -> LogEntryRead:
     """Write a log entry on the current shift (``is_open``: carried until closed)."""
     with ctx.uow(actor) as uow:
         read = service.add_log_entry(uow, body)
@@ -184,11 +155,7 @@ def add_log_entry(
 
 
 @router.post(f"{BASE}/log/{{entry_id}}/close", response_model=LogEntryRead, summary="办结值班事项")
-def close_log_entry(
-    entry_id: int,
-    actor: Actor = Depends(api_actor),
-    ctx: AppContext = Depends(get_context),
-) -> LogEntryRead:
+def close_log_entry(entry_id: int, actor: ApiActor, ctx: Ctx) -> LogEntryRead:
     """Close an open log entry."""
     with ctx.uow(actor) as uow:
         read = service.close_log_entry(uow, entry_id)
@@ -197,20 +164,13 @@ def close_log_entry(
 
 
 @router.get(f"{BASE}/handovers", response_model=list[HandoverRead], summary="交接班记录")
-def list_handovers(
-    actor: Actor = Depends(api_actor),
-    session: Session = Depends(read_session),
-) -> list[HandoverRead]:
+def list_handovers(actor: ApiActor, session: ReadSession) -> list[HandoverRead]:
     """List the latest hand-overs."""
     return queries.list_handovers(session, actor)
 
 
 @router.post(f"{BASE}/handovers", response_model=HandoverRead, status_code=201, summary="交班")
-def hand_over(
-    body: HandoverCreate,
-    actor: Actor = Depends(api_actor),
-    ctx: AppContext = Depends(get_context),
-) -> HandoverRead:
+def hand_over(body: HandoverCreate, actor: ApiActor, ctx: Ctx) -> HandoverRead:
     """Hand the desk to the next shift with every open item."""
     with ctx.uow(actor) as uow:
         read = service.hand_over(uow, body)
@@ -219,11 +179,7 @@ def hand_over(
 
 
 @router.get(f"{BASE}/handovers/{{handover_id}}", response_model=HandoverRead, summary="交接班详情")
-def get_handover(
-    handover_id: int,
-    actor: Actor = Depends(api_actor),
-    session: Session = Depends(read_session),
-) -> HandoverRead:
+def get_handover(handover_id: int, actor: ApiActor, session: ReadSession) -> HandoverRead:
     """Return a hand-over with its carried items."""
     return queries.get_handover(session, actor, handover_id)
 
@@ -233,11 +189,7 @@ def get_handover(
     response_model=HandoverRead,
     summary="接班确认（接班人员确认每项遗留事项）",
 )
-def accept_handover(
-    handover_id: int,
-    actor: Actor = Depends(api_actor),
-    ctx: AppContext = Depends(get_context),
-) -> HandoverRead:
+def accept_handover(handover_id: int, actor: ApiActor, ctx: Ctx) -> HandoverRead:
     """Take over the desk (only a person of the next shift)."""
     with ctx.uow(actor) as uow:
         read = service.accept_handover(uow, handover_id)

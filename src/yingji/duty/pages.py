@@ -10,19 +10,17 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from starlette.datastructures import FormData
 
-from yingji.accounts.deps import page_actor
 from yingji.accounts.models import User
-from yingji.accounts.pages import checked_form, render_page
+from yingji.accounts.pages import render_page
 from yingji.accounts.rules import Role
 from yingji.core.actor import Actor
 from yingji.core.errors import DomainError, FieldError
-from yingji.core.web.context import AppContext, get_context, read_session
+from yingji.core.web.context import AppContext
 from yingji.core.web.flash import flash
 from yingji.core.web.nav import NavEntry, mark_nav
 from yingji.core.web.templates import register_templates
@@ -31,6 +29,7 @@ from yingji.duty.rules import LOG_CATEGORY_LABELS, POSITION_LABELS
 from yingji.duty.schemas import HandoverCreate, LogEntryCreate, ShiftCreate
 from yingji.duty.sources import open_items
 from yingji.registry.page_parts import timezone
+from yingji.web.deps import CheckedForm, Ctx, PageActor, ReadSession
 
 register_templates("duty", "yingji.duty")
 router = APIRouter(include_in_schema=False)
@@ -66,11 +65,7 @@ def _common(request: Request, actor: Actor) -> dict[str, Any]:
     }
 
 
-def today_page(
-    request: Request,
-    actor: Actor = Depends(page_actor),
-    session: Session = Depends(read_session),
-) -> Response:
+def today_page(request: Request, actor: PageActor, session: ReadSession) -> Response:
     """Show the desk now: the shift on duty, the next one, open items."""
     desk = _desk(request, actor)
     current, upcoming = queries.today(session, actor, _now(request), desk)
@@ -143,21 +138,12 @@ def _roster_page(
     return render_page(request, actor, "duty/roster.html", context, status)
 
 
-def roster_page(
-    request: Request,
-    actor: Actor = Depends(page_actor),
-    session: Session = Depends(read_session),
-) -> Response:
+def roster_page(request: Request, actor: PageActor, session: ReadSession) -> Response:
     """Show the week's roster (Monday to Sunday) and the add-shift form."""
     return _roster_page(request, actor, session)
 
 
-def create_shift_post(
-    request: Request,
-    actor: Actor = Depends(page_actor),
-    form: FormData = Depends(checked_form),
-    ctx: AppContext = Depends(get_context),
-) -> Response:
+def create_shift_post(request: Request, actor: PageActor, form: CheckedForm, ctx: Ctx) -> Response:
     """Roster a shift from the form; show conflicts by their field."""
     values = {
         k: str(form.get(k) or "").strip()
@@ -226,11 +212,7 @@ def create_shift_post(
         return _roster_page(request, actor, session, form=values, errors=named, status=422)
 
 
-def handover_page(
-    request: Request,
-    actor: Actor = Depends(page_actor),
-    session: Session = Depends(read_session),
-) -> Response:
+def handover_page(request: Request, actor: PageActor, session: ReadSession) -> Response:
     """Show the hand-over form (next shifts, items it will carry) and recent hand-overs."""
     desk = _desk(request, actor)
     now = _now(request)
@@ -265,12 +247,7 @@ def _act(request: Request, ctx: AppContext, actor: Actor, done: str, fn: Any) ->
         flash(request, done)
 
 
-def handover_post(
-    request: Request,
-    actor: Actor = Depends(page_actor),
-    form: FormData = Depends(checked_form),
-    ctx: AppContext = Depends(get_context),
-) -> Response:
+def handover_post(request: Request, actor: PageActor, form: CheckedForm, ctx: Ctx) -> Response:
     """Hand the desk over to the chosen shift."""
     raw = str(form.get("to_shift_id") or "")
     if not raw.isdigit():
@@ -282,11 +259,7 @@ def handover_post(
 
 
 def accept_post(
-    handover_id: int,
-    request: Request,
-    actor: Actor = Depends(page_actor),
-    form: FormData = Depends(checked_form),
-    ctx: AppContext = Depends(get_context),
+    handover_id: int, request: Request, actor: PageActor, form: CheckedForm, ctx: Ctx
 ) -> Response:
     """Take over the desk (a person of the next shift)."""
     _act(
@@ -299,11 +272,7 @@ def accept_post(
     return RedirectResponse(HANDOVER, status_code=303)
 
 
-def log_page(
-    request: Request,
-    actor: Actor = Depends(page_actor),
-    session: Session = Depends(read_session),
-) -> Response:
+def log_page(request: Request, actor: PageActor, session: ReadSession) -> Response:
     """Show the duty log, newest first, with the entry form."""
     context = {
         "title": "值班日志",
@@ -313,12 +282,7 @@ def log_page(
     return render_page(request, actor, "duty/log.html", context)
 
 
-def log_post(
-    request: Request,
-    actor: Actor = Depends(page_actor),
-    form: FormData = Depends(checked_form),
-    ctx: AppContext = Depends(get_context),
-) -> Response:
+def log_post(request: Request, actor: PageActor, form: CheckedForm, ctx: Ctx) -> Response:
     """Write a log entry."""
     content = str(form.get("content") or "").strip()
     if not content:
@@ -334,11 +298,7 @@ def log_post(
 
 
 def close_post(
-    entry_id: int,
-    request: Request,
-    actor: Actor = Depends(page_actor),
-    form: FormData = Depends(checked_form),
-    ctx: AppContext = Depends(get_context),
+    entry_id: int, request: Request, actor: PageActor, form: CheckedForm, ctx: Ctx
 ) -> Response:
     """Close an open log entry."""
     _act(request, ctx, actor, "已办结", lambda uow: service.close_log_entry(uow, entry_id))

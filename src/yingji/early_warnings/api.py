@@ -6,13 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
-from sqlalchemy.orm import Session
 
-from yingji.accounts.deps import api_actor
 from yingji.core.actor import Actor
-from yingji.core.web.context import AppContext, get_context, read_session
+from yingji.core.web.context import AppContext
 from yingji.early_warnings import dissemination, queries, service
 from yingji.early_warnings.caprules import Finding, validate_cap
 from yingji.early_warnings.feed import atom_feed
@@ -26,6 +24,7 @@ from yingji.early_warnings.schemas import (
 )
 from yingji.early_warnings.service import CapInvalid
 from yingji.notify.schemas import CoverageRead, RecipientCount, TargetArea
+from yingji.web.deps import ApiActor, Ctx, ReadSession
 
 BASE = "/api/v1/warnings"
 CAP_XML = "application/cap+xml"
@@ -84,11 +83,7 @@ async def _xml_body(request: Request) -> bytes:
 @router.post(
     "/api/v1/warnings/validate", summary="校验 CAP 1.2 消息（不导入）", openapi_extra=_XML_BODY
 )
-async def validate(
-    request: Request,
-    actor: Actor = Depends(api_actor),
-    ctx: AppContext = Depends(get_context),
-) -> Response:
+async def validate(request: Request, actor: ApiActor, ctx: Ctx) -> Response:
     """Validate a CAP document against the XSD and the named rules; nothing is stored."""
     if (refused := _not_xml(request)) is not None:
         return refused
@@ -108,11 +103,7 @@ async def validate(
     openapi_extra=_XML_BODY,
     response_model=ImportResult,
 )
-async def import_warning(
-    request: Request,
-    actor: Actor = Depends(api_actor),
-    ctx: AppContext = Depends(get_context),
-) -> Response:
+async def import_warning(request: Request, actor: ApiActor, ctx: Ctx) -> Response:
     """Create (or find) the warning a CAP message describes; 422 lists every violated rule."""
     if (refused := _not_xml(request)) is not None:
         return refused
@@ -144,22 +135,18 @@ async def import_warning(
 
 
 @router.post(f"{BASE}/recipients/preview", response_model=RecipientCount, summary="预估覆盖人数")
-def preview_recipients(
-    body: TargetArea,
-    actor: Actor = Depends(api_actor),
-    session: Session = Depends(read_session),
-) -> RecipientCount:
+def preview_recipients(body: TargetArea, actor: ApiActor, session: ReadSession) -> RecipientCount:
     """Count the recipients an area would reach (the composer's live preview)."""
     return dissemination.count_recipients(session, body)
 
 
 @router.get(BASE, summary="预警列表")
 def list_warnings(
+    actor: ApiActor,
+    session: ReadSession,
     state: str | None = None,
     limit: int = Query(50, ge=1, le=200),
     offset: int = Query(0, ge=0),
-    actor: Actor = Depends(api_actor),
-    session: Session = Depends(read_session),
 ) -> dict[str, Any]:
     """List the warnings the actor may see, newest first."""
     items, total = queries.list_warnings(session, actor, state=state, limit=limit, offset=offset)
@@ -167,12 +154,7 @@ def list_warnings(
 
 
 @router.post(BASE, response_model=WarningRead, status_code=201, summary="编制预警（草稿）")
-def compose(
-    body: WarningCreate,
-    response: Response,
-    actor: Actor = Depends(api_actor),
-    ctx: AppContext = Depends(get_context),
-) -> WarningRead:
+def compose(body: WarningCreate, response: Response, actor: ApiActor, ctx: Ctx) -> WarningRead:
     """Create a draft warning for an area inside the actor's jurisdiction."""
     with ctx.uow(actor) as uow:
         warning_id = service.compose_warning(uow, body, profile=load_profile(ctx.settings))
@@ -187,20 +169,13 @@ def _read(ctx: AppContext, actor: Actor, warning_id: int) -> WarningRead:
 
 
 @router.get(f"{BASE}/{{warning_id}}", response_model=WarningRead, summary="预警详情")
-def get_warning(
-    warning_id: int, actor: Actor = Depends(api_actor), session: Session = Depends(read_session)
-) -> WarningRead:
+def get_warning(warning_id: int, actor: ApiActor, session: ReadSession) -> WarningRead:
     """Return a warning with its CAP messages and workflow history."""
     return queries.get_warning(session, actor, warning_id)
 
 
 @router.patch(f"{BASE}/{{warning_id}}", response_model=WarningRead, summary="修改草稿")
-def edit(
-    warning_id: int,
-    body: WarningRevision,
-    actor: Actor = Depends(api_actor),
-    ctx: AppContext = Depends(get_context),
-) -> WarningRead:
+def edit(warning_id: int, body: WarningRevision, actor: ApiActor, ctx: Ctx) -> WarningRead:
     """Change a draft."""
     with ctx.uow(actor) as uow:
         service.edit_warning(uow, warning_id, body)
@@ -210,10 +185,7 @@ def edit(
 
 def _action(name: str, summary: str) -> None:
     def endpoint(
-        warning_id: int,
-        body: ActionBody | None = None,
-        actor: Actor = Depends(api_actor),
-        ctx: AppContext = Depends(get_context),
+        warning_id: int, actor: ApiActor, ctx: Ctx, body: ActionBody | None = None
     ) -> WarningRead:
         reason = body.reason if body else ""
         profile = load_profile(ctx.settings)
@@ -253,12 +225,7 @@ for _name, _summary in (
     response_model=WarningRead,
     summary="更新已发布预警（CAP Update）",
 )
-def update(
-    warning_id: int,
-    body: WarningRevision,
-    actor: Actor = Depends(api_actor),
-    ctx: AppContext = Depends(get_context),
-) -> WarningRead:
+def update(warning_id: int, body: WarningRevision, actor: ApiActor, ctx: Ctx) -> WarningRead:
     """Change a published warning; a CAP Update referencing every earlier message goes out."""
     with ctx.uow(actor) as uow:
         service.update_warning(uow, warning_id, body, profile=load_profile(ctx.settings))
@@ -272,10 +239,7 @@ def update(
     summary="送达与叫应情况（按村社）",
 )
 def coverage(
-    warning_id: int,
-    seq: int = Query(1, ge=1),
-    actor: Actor = Depends(api_actor),
-    session: Session = Depends(read_session),
+    warning_id: int, actor: ApiActor, session: ReadSession, seq: int = Query(1, ge=1)
 ) -> CoverageRead:
     """Return delivery and acknowledgement coverage of a warning's message (1 = publication)."""
     queries.get_warning(session, actor, warning_id)
@@ -286,7 +250,7 @@ def coverage(
 
 
 @public.get("/api/v1/warnings/feed.atom", summary="当前预警 Atom 订阅（公开）")
-def feed(request: Request, ctx: AppContext = Depends(get_context)) -> Response:
+def feed(request: Request, ctx: Ctx) -> Response:
     """Return the Atom index of current public warnings, each linking to its CAP document."""
     profile = load_profile(ctx.settings)
     base = profile.web_base or str(request.base_url).rstrip("/")
@@ -304,7 +268,7 @@ def feed(request: Request, ctx: AppContext = Depends(get_context)) -> Response:
 
 
 @public.get("/api/v1/cap/{identifier}.xml", summary="CAP 1.2 消息（公开）")
-def cap_document(identifier: str, ctx: AppContext = Depends(get_context)) -> Response:
+def cap_document(identifier: str, ctx: Ctx) -> Response:
     """Return a published public CAP message exactly as it was sent."""
     with ctx.session_factory() as session:
         message = queries.public_message(session, identifier)

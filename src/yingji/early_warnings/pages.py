@@ -11,16 +11,15 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
-from yingji.accounts.deps import page_actor
-from yingji.accounts.pages import checked_form, render_page
+from yingji.accounts.pages import render_page
 from yingji.core.actor import Actor
 from yingji.core.errors import DomainError, FieldError, ValidationFailed
-from yingji.core.web.context import AppContext, get_context
+from yingji.core.web.context import AppContext
 from yingji.core.web.flash import flash
 from yingji.core.web.nav import NavEntry, mark_nav
 from yingji.core.web.templates import register_templates
@@ -41,6 +40,7 @@ from yingji.early_warnings.rules import (
 from yingji.early_warnings.schemas import WarningCreate
 from yingji.geo.queries import division_names
 from yingji.registry.page_parts import division_choices
+from yingji.web.deps import CheckedForm, Ctx, PageActor
 
 register_templates("early_warnings", "yingji.early_warnings")
 router = APIRouter(include_in_schema=False)
@@ -77,12 +77,7 @@ def _common(request: Request) -> dict[str, Any]:
     }
 
 
-def list_page(
-    request: Request,
-    state: str | None = None,
-    actor: Actor = Depends(page_actor),
-    ctx: AppContext = Depends(get_context),
-) -> Response:
+def list_page(request: Request, actor: PageActor, ctx: Ctx, state: str | None = None) -> Response:
     """Show the warnings the actor may see, by state."""
     state = state if state in STATE_LABELS else None
     with ctx.session_factory() as session:
@@ -101,9 +96,7 @@ def list_page(
     return render_page(request, actor, "early_warnings/list.html", context)
 
 
-def queue_page(
-    request: Request, actor: Actor = Depends(page_actor), ctx: AppContext = Depends(get_context)
-) -> Response:
+def queue_page(request: Request, actor: PageActor, ctx: Ctx) -> Response:
     """Show the approval queue: submitted warnings to approve, approved ones to publish."""
     with ctx.session_factory() as session:
         items = queries.approval_queue(session, actor)
@@ -156,9 +149,7 @@ _FORM_FIELDS = (
 )
 
 
-def new_form(
-    request: Request, actor: Actor = Depends(page_actor), ctx: AppContext = Depends(get_context)
-) -> Response:
+def new_form(request: Request, actor: PageActor, ctx: Ctx) -> Response:
     """Show the composer."""
     now = ctx.clock.now().astimezone(BEIJING).replace(second=0, microsecond=0)
     values = {
@@ -189,12 +180,7 @@ def _form_values(form: FormData) -> dict[str, Any]:
     return values
 
 
-def create(
-    request: Request,
-    form: FormData = Depends(checked_form),
-    actor: Actor = Depends(page_actor),
-    ctx: AppContext = Depends(get_context),
-) -> Response:
+def create(request: Request, form: CheckedForm, actor: PageActor, ctx: Ctx) -> Response:
     """Create a draft from the composer; on errors show the form again with the reasons."""
     values = _form_values(form)
     try:
@@ -230,12 +216,7 @@ def create(
     return RedirectResponse(f"{LIST}/{warning_id}", status_code=303)
 
 
-def detail_page(
-    warning_id: int,
-    request: Request,
-    actor: Actor = Depends(page_actor),
-    ctx: AppContext = Depends(get_context),
-) -> Response:
+def detail_page(warning_id: int, request: Request, actor: PageActor, ctx: Ctx) -> Response:
     """Show a warning, its CAP messages, history and delivery coverage by village."""
     with ctx.session_factory() as session:
         warning = queries.get_warning(session, actor, warning_id)
@@ -269,12 +250,7 @@ def detail_page(
 
 
 def act(
-    warning_id: int,
-    action: str,
-    request: Request,
-    form: FormData = Depends(checked_form),
-    actor: Actor = Depends(page_actor),
-    ctx: AppContext = Depends(get_context),
+    warning_id: int, action: str, request: Request, form: CheckedForm, actor: PageActor, ctx: Ctx
 ) -> Response:
     """Run a workflow action from a button; the result (or the refusal) is flashed."""
     reason = str(form.get("reason") or "").strip()

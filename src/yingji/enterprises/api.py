@@ -8,18 +8,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
-from sqlalchemy.orm import Session
+from fastapi import APIRouter, Query
 
-from yingji.accounts.deps import api_actor
-from yingji.core.actor import Actor
 from yingji.core.pagination import Page, PageParams
-from yingji.core.web.context import AppContext, get_context, read_session
 from yingji.enterprises.industries import load_industries, load_sections
 from yingji.enterprises.queries import local_today, page_expiring_licences
 from yingji.enterprises.registry import ENTERPRISES
 from yingji.enterprises.schemas import ExpiringLicence, IndustryRead
 from yingji.registry.queries import check_readable
+from yingji.web.deps import ApiActor, Ctx, ReadSession
 
 router = APIRouter(tags=[ENTERPRISES.title])
 
@@ -31,15 +28,15 @@ router = APIRouter(tags=[ENTERPRISES.title])
     name="enterprises:licences_expiring",
 )
 def expiring_licences(
+    actor: ApiActor,
+    ctx: Ctx,
+    session: ReadSession,
     within_days: Annotated[
         int | None,
         Query(ge=0, le=3650, description="days ahead; default YINGJI_LICENCE_EXPIRY_WARN_DAYS"),
     ] = None,
     page: Annotated[int, Query(ge=1)] = 1,
     size: Annotated[int, Query(ge=1, le=200)] = 20,
-    actor: Actor = Depends(api_actor),
-    ctx: AppContext = Depends(get_context),
-    session: Session = Depends(read_session),
 ) -> Page[ExpiringLicence]:
     """List the visible enterprises' licences expired or expiring within ``within_days``."""
     check_readable(ENTERPRISES, actor)
@@ -60,7 +57,7 @@ def expiring_licences(
     summary="国民经济行业分类（GB/T 4754-2017）大类列表",
     name="industries:list",
 )
-def industries(actor: Actor = Depends(api_actor)) -> list[IndustryRead]:
+def industries(actor: ApiActor) -> list[IndustryRead]:
     """List the GB/T 4754-2017 大类 for form choices."""
     sections = load_sections()
     return [

@@ -6,12 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Response
-from sqlalchemy.orm import Session
+from fastapi import APIRouter, Response
 
-from yingji.accounts.deps import api_actor
 from yingji.core.actor import Actor
-from yingji.core.web.context import AppContext, get_context, read_session
+from yingji.core.web.context import AppContext
 from yingji.incidents import queries, service
 from yingji.incidents.documents import DOCX_MEDIA_TYPE, render_report
 from yingji.incidents.schemas import (
@@ -27,6 +25,7 @@ from yingji.incidents.schemas import (
     ReportSend,
     TimelineEntryRead,
 )
+from yingji.web.deps import ApiActor, Ctx, ReadSession
 
 BASE = "/api/v1/incidents"
 router = APIRouter(tags=["突发事件"])
@@ -49,10 +48,7 @@ def issuer(ctx: AppContext) -> str:
     responses=FIELD_ERRORS,
 )
 def create_incident(
-    body: IncidentCreate,
-    response: Response,
-    actor: Actor = Depends(api_actor),
-    ctx: AppContext = Depends(get_context),
+    body: IncidentCreate, response: Response, actor: ApiActor, ctx: Ctx
 ) -> IncidentRead:
     """Receive an incident; a repeated external_ref answers 200 with the first incident."""
     with ctx.uow(actor) as uow:
@@ -71,10 +67,7 @@ def create_incident(
 
 @router.get(BASE, response_model=list[IncidentSummary], summary="突发事件列表（按管辖范围）")
 def list_incidents(
-    status: str | None = None,
-    category: str | None = None,
-    actor: Actor = Depends(api_actor),
-    session: Session = Depends(read_session),
+    actor: ApiActor, session: ReadSession, status: str | None = None, category: str | None = None
 ) -> list[IncidentSummary]:
     """List the incidents the caller may see, newest first."""
     return queries.list_incidents(session, actor, status=status, category=category)
@@ -86,12 +79,7 @@ def list_incidents(
     responses=FIELD_ERRORS,
     summary="突发事件详情（含等级、上报时限倒计时、任务）",
 )
-def get_incident(
-    incident_id: int,
-    actor: Actor = Depends(api_actor),
-    session: Session = Depends(read_session),
-    ctx: AppContext = Depends(get_context),
-) -> IncidentRead:
+def get_incident(incident_id: int, actor: ApiActor, session: ReadSession, ctx: Ctx) -> IncidentRead:
     """Return one incident the caller may see."""
     return queries.get_incident(session, actor, incident_id, now=ctx.clock.now())
 
@@ -103,9 +91,7 @@ def get_incident(
     summary="突发事件时间线",
 )
 def get_timeline(
-    incident_id: int,
-    actor: Actor = Depends(api_actor),
-    session: Session = Depends(read_session),
+    incident_id: int, actor: ApiActor, session: ReadSession
 ) -> list[TimelineEntryRead]:
     """Return the incident's timeline, oldest first."""
     queries.load_incident(session, actor, incident_id)
@@ -119,10 +105,7 @@ def get_timeline(
     summary="更新伤亡情况（补报期内生成补报任务并重新定级）",
 )
 def patch_casualties(
-    incident_id: int,
-    body: CasualtyUpdate,
-    actor: Actor = Depends(api_actor),
-    ctx: AppContext = Depends(get_context),
+    incident_id: int, body: CasualtyUpdate, actor: ApiActor, ctx: Ctx
 ) -> IncidentRead:
     """Record new casualty figures."""
     with ctx.uow(actor) as uow:
@@ -138,12 +121,7 @@ def patch_casualties(
     responses=FIELD_ERRORS,
     summary="结案",
 )
-def close_incident(
-    incident_id: int,
-    body: CloseBody,
-    actor: Actor = Depends(api_actor),
-    ctx: AppContext = Depends(get_context),
-) -> IncidentRead:
+def close_incident(incident_id: int, body: CloseBody, actor: ApiActor, ctx: Ctx) -> IncidentRead:
     """Close an incident."""
     with ctx.uow(actor) as uow:
         service.close_incident(uow, incident_id, reason=body.reason)
@@ -158,12 +136,7 @@ def close_incident(
     responses=FIELD_ERRORS,
     summary="重新打开已结案事件",
 )
-def reopen_incident(
-    incident_id: int,
-    body: CloseBody,
-    actor: Actor = Depends(api_actor),
-    ctx: AppContext = Depends(get_context),
-) -> IncidentRead:
+def reopen_incident(incident_id: int, body: CloseBody, actor: ApiActor, ctx: Ctx) -> IncidentRead:
     """Reopen a closed incident (the reason is kept on the timeline)."""
     with ctx.uow(actor) as uow:
         service.reopen_incident(uow, incident_id, reason=body.reason)
@@ -178,11 +151,7 @@ def reopen_incident(
     responses=FIELD_ERRORS,
     summary="事件报告（初报/续报/核报/补报）",
 )
-def list_reports(
-    incident_id: int,
-    actor: Actor = Depends(api_actor),
-    session: Session = Depends(read_session),
-) -> list[ReportRead]:
+def list_reports(incident_id: int, actor: ApiActor, session: ReadSession) -> list[ReportRead]:
     """List the incident's reports."""
     queries.load_incident(session, actor, incident_id)
     return queries.list_reports(session, incident_id)
@@ -201,12 +170,7 @@ def _report(ctx: AppContext, actor: Actor, report_id: int) -> ReportRead:
     responses=FIELD_ERRORS,
     summary="起草报告（内容按493号令第十二条）",
 )
-def create_report(
-    incident_id: int,
-    body: ReportCreate,
-    actor: Actor = Depends(api_actor),
-    ctx: AppContext = Depends(get_context),
-) -> ReportRead:
+def create_report(incident_id: int, body: ReportCreate, actor: ApiActor, ctx: Ctx) -> ReportRead:
     """Draft a report."""
     with ctx.uow(actor) as uow:
         report_id = service.draft_report(uow, incident_id, body)
@@ -220,11 +184,7 @@ def create_report(
     responses=FIELD_ERRORS,
     summary="签发报告（起草人以外的授权人员）",
 )
-def sign_report(
-    report_id: int,
-    actor: Actor = Depends(api_actor),
-    ctx: AppContext = Depends(get_context),
-) -> ReportRead:
+def sign_report(report_id: int, actor: ApiActor, ctx: Ctx) -> ReportRead:
     """Sign off a drafted report."""
     with ctx.uow(actor) as uow:
         service.sign_report(uow, report_id)
@@ -238,12 +198,7 @@ def sign_report(
     responses=FIELD_ERRORS,
     summary="登记报告已报送（完成相应上报时限）",
 )
-def send_report(
-    report_id: int,
-    body: ReportSend,
-    actor: Actor = Depends(api_actor),
-    ctx: AppContext = Depends(get_context),
-) -> ReportRead:
+def send_report(report_id: int, body: ReportSend, actor: ApiActor, ctx: Ctx) -> ReportRead:
     """Record that a signed report was sent."""
     with ctx.uow(actor) as uow:
         service.send_report(uow, report_id, body)
@@ -257,11 +212,7 @@ def send_report(
     summary="报告文书（.docx）",
     response_class=Response,
 )
-def report_document(
-    report_id: int,
-    actor: Actor = Depends(api_actor),
-    ctx: AppContext = Depends(get_context),
-) -> Response:
+def report_document(report_id: int, actor: ApiActor, ctx: Ctx) -> Response:
     """Return the report as a Word document."""
     with ctx.session_factory() as session:
         report, inc = queries.load_report(session, actor, report_id)
@@ -282,11 +233,7 @@ def report_document(
     responses=FIELD_ERRORS,
     summary="办结任务",
 )
-def complete_task(
-    task_id: int,
-    actor: Actor = Depends(api_actor),
-    ctx: AppContext = Depends(get_context),
-) -> Response:
+def complete_task(task_id: int, actor: ApiActor, ctx: Ctx) -> Response:
     """Mark a task done."""
     with ctx.uow(actor) as uow:
         service.complete_task(uow, task_id)
@@ -299,10 +246,7 @@ def complete_task(
     response_model=list[ReportingRuleRead],
     summary="上报时限规则（国家默认值与本地调整）",
 )
-def list_rules(
-    actor: Actor = Depends(api_actor),
-    session: Session = Depends(read_session),
-) -> list[ReportingRuleRead]:
+def list_rules(actor: ApiActor, session: ReadSession) -> list[ReportingRuleRead]:
     """Return the reporting rules in force and the national ones they replace."""
     return queries.list_reporting_rules(session)
 
@@ -314,10 +258,7 @@ def list_rules(
     summary="设置上报时限规则（系统管理员）",
 )
 def put_rule(
-    key: str,
-    body: ReportingRuleWrite,
-    actor: Actor = Depends(api_actor),
-    ctx: AppContext = Depends(get_context),
+    key: str, body: ReportingRuleWrite, actor: ApiActor, ctx: Ctx
 ) -> list[ReportingRuleRead]:
     """Create or replace a local reporting rule (same key as a national rule overrides it)."""
     with ctx.uow(actor) as uow:

@@ -12,17 +12,16 @@ from decimal import InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
-from yingji.accounts.deps import page_actor
-from yingji.accounts.pages import checked_form, render_page
+from yingji.accounts.pages import render_page
 from yingji.core.actor import Actor
 from yingji.core.errors import DomainError, FieldError, PermissionDenied
-from yingji.core.web.context import AppContext, get_context, read_session
+from yingji.core.web.context import AppContext
 from yingji.core.web.flash import flash
 from yingji.core.web.nav import NavEntry, mark_nav
 from yingji.core.web.templates import register_templates
@@ -42,6 +41,7 @@ from yingji.incidents.schemas import (
     ReportingRuleWrite,
     ReportSend,
 )
+from yingji.web.deps import CheckedForm, Ctx, PageActor, ReadSession
 
 register_templates("incidents", "yingji.incidents")
 router = APIRouter(include_in_schema=False)
@@ -113,11 +113,7 @@ def _current_shift(session: Session, at: datetime) -> Any:
     return current_shift(session, at)
 
 
-def desk_page(
-    request: Request,
-    actor: Actor = Depends(page_actor),
-    session: Session = Depends(read_session),
-) -> Response:
+def desk_page(request: Request, actor: PageActor, session: ReadSession) -> Response:
     """Show today's shift, open incidents and the reporting deadlines counting down."""
     _check_reader(actor)
     now = _now(request)
@@ -136,11 +132,7 @@ def desk_page(
     return render_page(request, actor, "incidents/desk.html", context)
 
 
-def list_page(
-    request: Request,
-    actor: Actor = Depends(page_actor),
-    session: Session = Depends(read_session),
-) -> Response:
+def list_page(request: Request, actor: PageActor, session: ReadSession) -> Response:
     """List the incidents the user may see (optionally only open or closed ones)."""
     _check_reader(actor)
     status = request.query_params.get("status") or None
@@ -201,7 +193,7 @@ def _form_page(
     return render_page(request, actor, "incidents/form.html", context, status)
 
 
-def new_form(request: Request, actor: Actor = Depends(page_actor)) -> Response:
+def new_form(request: Request, actor: PageActor) -> Response:
     """Show the intake form (time defaults to now)."""
     if actor.role not in ROLES.reporters:
         raise PermissionDenied("无权登记突发事件")
@@ -217,12 +209,7 @@ def _parse_intake(form: FormData) -> tuple[dict[str, str], dict[str, Any]]:
     return values, data
 
 
-def create_incident(
-    request: Request,
-    actor: Actor = Depends(page_actor),
-    form: FormData = Depends(checked_form),
-    ctx: AppContext = Depends(get_context),
-) -> Response:
+def create_incident(request: Request, actor: PageActor, form: CheckedForm, ctx: Ctx) -> Response:
     """Receive the posted incident, or show the form again with each reason by its field."""
     values, data = _parse_intake(form)
     errors: dict[str, str] = {}
@@ -254,10 +241,7 @@ def create_incident(
 
 
 def incident_page(
-    incident_id: int,
-    request: Request,
-    actor: Actor = Depends(page_actor),
-    session: Session = Depends(read_session),
+    incident_id: int, request: Request, actor: PageActor, session: ReadSession
 ) -> Response:
     """Show one incident: map, casualties, deadlines, tasks, reports and timeline."""
     _check_reader(actor)
@@ -304,11 +288,7 @@ def _number(form: FormData, name: str) -> Any:
 
 
 def post_casualties(
-    incident_id: int,
-    request: Request,
-    actor: Actor = Depends(page_actor),
-    form: FormData = Depends(checked_form),
-    ctx: AppContext = Depends(get_context),
+    incident_id: int, request: Request, actor: PageActor, form: CheckedForm, ctx: Ctx
 ) -> Response:
     """Record new casualty figures from the incident page."""
 
@@ -328,11 +308,7 @@ def post_casualties(
 
 
 def post_close(
-    incident_id: int,
-    request: Request,
-    actor: Actor = Depends(page_actor),
-    form: FormData = Depends(checked_form),
-    ctx: AppContext = Depends(get_context),
+    incident_id: int, request: Request, actor: PageActor, form: CheckedForm, ctx: Ctx
 ) -> Response:
     """Close the incident."""
 
@@ -350,11 +326,7 @@ def post_close(
 
 
 def post_report(
-    incident_id: int,
-    request: Request,
-    actor: Actor = Depends(page_actor),
-    form: FormData = Depends(checked_form),
-    ctx: AppContext = Depends(get_context),
+    incident_id: int, request: Request, actor: PageActor, form: CheckedForm, ctx: Ctx
 ) -> Response:
     """Draft a report from the incident page."""
 
@@ -380,11 +352,7 @@ def _report_incident(ctx: AppContext, actor: Actor, report_id: int) -> int:
 
 
 def post_sign(
-    report_id: int,
-    request: Request,
-    actor: Actor = Depends(page_actor),
-    form: FormData = Depends(checked_form),
-    ctx: AppContext = Depends(get_context),
+    report_id: int, request: Request, actor: PageActor, form: CheckedForm, ctx: Ctx
 ) -> Response:
     """Sign off a report."""
     incident_id = _report_incident(ctx, actor, report_id)
@@ -398,11 +366,7 @@ def post_sign(
 
 
 def post_send(
-    report_id: int,
-    request: Request,
-    actor: Actor = Depends(page_actor),
-    form: FormData = Depends(checked_form),
-    ctx: AppContext = Depends(get_context),
+    report_id: int, request: Request, actor: PageActor, form: CheckedForm, ctx: Ctx
 ) -> Response:
     """Record that a signed report was sent."""
     incident_id = _report_incident(ctx, actor, report_id)
@@ -419,11 +383,7 @@ def post_send(
 
 
 def post_task_done(
-    task_id: int,
-    request: Request,
-    actor: Actor = Depends(page_actor),
-    form: FormData = Depends(checked_form),
-    ctx: AppContext = Depends(get_context),
+    task_id: int, request: Request, actor: PageActor, form: CheckedForm, ctx: Ctx
 ) -> Response:
     """Mark a task done."""
     incident_id = int(str(form.get("incident_id") or "0") or 0)
@@ -442,11 +402,7 @@ RULES = "/incident-reporting-rules"
 _RULE_VIEWERS = frozenset({"admin", "bureau_staff", "duty_officer"})
 
 
-def rules_page(
-    request: Request,
-    actor: Actor = Depends(page_actor),
-    session: Session = Depends(read_session),
-) -> Response:
+def rules_page(request: Request, actor: PageActor, session: ReadSession) -> Response:
     """Show the reporting rules in force; the administrator may change or add rules."""
     if actor.role not in _RULE_VIEWERS:
         raise PermissionDenied("无权查看上报时限规则")
@@ -461,12 +417,7 @@ def rules_page(
     return render_page(request, actor, "incidents/rules.html", context)
 
 
-def save_rule(
-    request: Request,
-    actor: Actor = Depends(page_actor),
-    form: FormData = Depends(checked_form),
-    ctx: AppContext = Depends(get_context),
-) -> Response:
+def save_rule(request: Request, actor: PageActor, form: CheckedForm, ctx: Ctx) -> Response:
     """Create or replace a local reporting rule from the rules page."""
     key = str(form.get("key") or "").strip()
     data: dict[str, Any] = {

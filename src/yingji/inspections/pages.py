@@ -12,21 +12,20 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
-from yingji.accounts.deps import page_actor
 from yingji.accounts.models import User
-from yingji.accounts.pages import checked_form, render_page
+from yingji.accounts.pages import render_page
 from yingji.core.actor import Actor
 from yingji.core.errors import DomainError, NotFound
 from yingji.core.pagination import PageParams
 from yingji.core.uow import UnitOfWork
-from yingji.core.web.context import AppContext, get_context, read_session
+from yingji.core.web.context import AppContext
 from yingji.core.web.flash import flash
 from yingji.core.web.nav import NavEntry, mark_nav
 from yingji.core.web.templates import register_templates
@@ -55,6 +54,7 @@ from yingji.inspections.schemas import (
     ReinspectionInput,
 )
 from yingji.registry.queries import scoped_select
+from yingji.web.deps import CheckedForm, Ctx, PageActor, ReadSession
 
 register_templates("inspections", "yingji.inspections")
 router = APIRouter(include_in_schema=False)
@@ -157,11 +157,7 @@ def _write(
 # --- annual plan --------------------------------------------------------------------------------
 
 
-def plan_page(
-    request: Request,
-    actor: Actor = Depends(page_actor),
-    session: Session = Depends(read_session),
-) -> Response:
+def plan_page(request: Request, actor: PageActor, session: ReadSession) -> Response:
     """Show the year's plan: key and random targets with tier, frequency, cap and done."""
     year = _int(request.query_params.get("year"), _today(request).year)
     tz = inspection_config(_ctx(request)).timezone
@@ -180,12 +176,7 @@ def plan_page(
     return _page(request, actor, "inspections/plan.html", context)
 
 
-def create_plan(
-    request: Request,
-    actor: Actor = Depends(page_actor),
-    form: FormData = Depends(checked_form),
-    ctx: AppContext = Depends(get_context),
-) -> Response:
+def create_plan(request: Request, actor: PageActor, form: CheckedForm, ctx: Ctx) -> Response:
     """Build (or complete) the year's plan."""
     data = _form_dict(form)
     year = _int(data.get("year"), _today(request).year)
@@ -205,11 +196,7 @@ def create_plan(
 # --- draws ---------------------------------------------------------------------------------------
 
 
-def draws_page(
-    request: Request,
-    actor: Actor = Depends(page_actor),
-    session: Session = Depends(read_session),
-) -> Response:
+def draws_page(request: Request, actor: PageActor, session: ReadSession) -> Response:
     """List the draws with their seeds; planners see the form for a new draw."""
     if actor.enterprise_id is not None:
         raise NotFound()
@@ -224,12 +211,7 @@ def draws_page(
     return _page(request, actor, "inspections/draws.html", context)
 
 
-def create_draw(
-    request: Request,
-    actor: Actor = Depends(page_actor),
-    form: FormData = Depends(checked_form),
-    ctx: AppContext = Depends(get_context),
-) -> Response:
+def create_draw(request: Request, actor: PageActor, form: CheckedForm, ctx: Ctx) -> Response:
     """Make a draw and show it."""
     data = _form_dict(form)
     config = inspection_config(ctx)
@@ -248,12 +230,7 @@ def create_draw(
     )
 
 
-def draw_page(
-    draw_id: int,
-    request: Request,
-    actor: Actor = Depends(page_actor),
-    session: Session = Depends(read_session),
-) -> Response:
+def draw_page(draw_id: int, request: Request, actor: PageActor, session: ReadSession) -> Response:
     """Show one draw: seed, algorithm, pools, exclusions, result and its re-check."""
     drawn = queries.get_draw(session, actor, draw_id)
     check = queries.verify_draw(session, actor, draw_id)
@@ -284,11 +261,7 @@ def _inspector_options(session: Session) -> list[tuple[int, str]]:
     return [(uid, name) for uid, name in session.execute(stmt)]
 
 
-def cases_page(
-    request: Request,
-    actor: Actor = Depends(page_actor),
-    session: Session = Depends(read_session),
-) -> Response:
+def cases_page(request: Request, actor: PageActor, session: ReadSession) -> Response:
     """List the cases the actor may see; enforcing roles get the form to open one."""
     state = request.query_params.get("state") or None
     if state not in {s.value for s in CaseState}:
@@ -315,12 +288,7 @@ def cases_page(
     return _page(request, actor, "inspections/cases.html", context)
 
 
-def create_case(
-    request: Request,
-    actor: Actor = Depends(page_actor),
-    form: FormData = Depends(checked_form),
-    ctx: AppContext = Depends(get_context),
-) -> Response:
+def create_case(request: Request, actor: PageActor, form: CheckedForm, ctx: Ctx) -> Response:
     """Open a case and show it."""
     data = _form_dict(form, lists=("inspector_ids",))
     return _write(
@@ -336,12 +304,7 @@ def create_case(
     )
 
 
-def case_page(
-    case_id: int,
-    request: Request,
-    actor: Actor = Depends(page_actor),
-    session: Session = Depends(read_session),
-) -> Response:
+def case_page(case_id: int, request: Request, actor: PageActor, session: ReadSession) -> Response:
     """Show a case: the record, findings (with hazards), documents and the next steps."""
     case = queries.get_case(session, actor, case_id)
     checklist = load_checklists().get(case.checklist_code or "")
@@ -369,12 +332,7 @@ _ACTIONS: dict[str, tuple[type[BaseModel] | None, str]] = {
 
 
 def case_action(
-    case_id: int,
-    action: str,
-    request: Request,
-    actor: Actor = Depends(page_actor),
-    form: FormData = Depends(checked_form),
-    ctx: AppContext = Depends(get_context),
+    case_id: int, action: str, request: Request, actor: PageActor, form: CheckedForm, ctx: Ctx
 ) -> Response:
     """Run one step of a case from its page (finding, record, order, re-inspection ...)."""
     if action not in _ACTIONS:
@@ -413,11 +371,7 @@ def _local_datetime(raw: str, timezone: str) -> datetime | str:
     return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(timezone))
 
 
-def download_document(
-    document_id: int,
-    actor: Actor = Depends(page_actor),
-    session: Session = Depends(read_session),
-) -> Response:
+def download_document(document_id: int, actor: PageActor, session: ReadSession) -> Response:
     """Download an issued document as .docx (404 outside the actor's scope)."""
     doc = queries.get_document(session, actor, document_id)
     return docx_response(doc.doc_type, doc.number, doc.content)
@@ -426,11 +380,7 @@ def download_document(
 # --- 三个强度 ------------------------------------------------------------------------------------
 
 
-def stats_page(
-    request: Request,
-    actor: Actor = Depends(page_actor),
-    session: Session = Depends(read_session),
-) -> Response:
+def stats_page(request: Request, actor: PageActor, session: ReadSession) -> Response:
     """Show the month's 三个强度 per township and department with the ranking."""
     today = _today(request)
     month = request.query_params.get("month") or f"{today.year}-{today.month:02d}"

@@ -8,14 +8,10 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from fastapi import APIRouter, Body, Depends, Query, Response
+from fastapi import APIRouter, Body, Query, Response
 from fastapi.responses import PlainTextResponse, StreamingResponse
-from sqlalchemy.orm import Session
 
-from yingji.accounts.deps import api_actor
-from yingji.core.actor import Actor
 from yingji.core.errors import NotFound
-from yingji.core.web.context import AppContext, get_context, read_session
 from yingji.monitoring import queries, service
 from yingji.monitoring.rules import DEVICE_KINDS, config_from
 from yingji.monitoring.schemas import (
@@ -30,6 +26,7 @@ from yingji.monitoring.schemas import (
     RuleStateRead,
     TelemetryBatch,
 )
+from yingji.web.deps import ApiActor, Ctx, ReadSession
 
 BASE = "/api/v1/monitoring"
 router = APIRouter(tags=["监测"])
@@ -40,11 +37,7 @@ router = APIRouter(tags=["监测"])
     response_model=IngestResult,
     summary="批量上报监测数据（每条读数注明 device；坏数据计数后跳过，其余照常入库）",
 )
-def post_telemetry(
-    body: TelemetryBatch,
-    actor: Actor = Depends(api_actor),
-    ctx: AppContext = Depends(get_context),
-) -> IngestResult:
+def post_telemetry(body: TelemetryBatch, actor: ApiActor, ctx: Ctx) -> IngestResult:
     """Store a batch of readings of devices in the actor's scope (see docs/telemetry.md)."""
     with ctx.uow(actor) as uow:
         result = service.ingest(
@@ -59,23 +52,18 @@ def post_telemetry(
 
 @router.get(f"{BASE}/devices", response_model=list[DeviceRead], summary="设备列表（含在线状态）")
 def list_devices(
+    actor: ApiActor,
+    ctx: Ctx,
+    session: ReadSession,
     kind: str | None = None,
     online: bool | None = None,
-    actor: Actor = Depends(api_actor),
-    ctx: AppContext = Depends(get_context),
-    session: Session = Depends(read_session),
 ) -> list[DeviceRead]:
     """List the devices the actor may see."""
     return queries.list_devices(session, actor, ctx.clock.now(), kind=kind, online=online)
 
 
 @router.post(f"{BASE}/devices", response_model=DeviceRead, status_code=201, summary="登记设备")
-def create_device(
-    body: DeviceCreate,
-    response: Response,
-    actor: Actor = Depends(api_actor),
-    ctx: AppContext = Depends(get_context),
-) -> DeviceRead:
+def create_device(body: DeviceCreate, response: Response, actor: ApiActor, ctx: Ctx) -> DeviceRead:
     """Register a device."""
     with ctx.uow(actor) as uow:
         read = service.register_device(uow, body)
@@ -85,23 +73,13 @@ def create_device(
 
 
 @router.get(f"{BASE}/devices/{{device_id}}", response_model=DeviceRead, summary="设备详情")
-def get_device(
-    device_id: int,
-    actor: Actor = Depends(api_actor),
-    ctx: AppContext = Depends(get_context),
-    session: Session = Depends(read_session),
-) -> DeviceRead:
+def get_device(device_id: int, actor: ApiActor, ctx: Ctx, session: ReadSession) -> DeviceRead:
     """Return a visible device."""
     return queries.get_device(session, actor, device_id, ctx.clock.now())
 
 
 @router.patch(f"{BASE}/devices/{{device_id}}", response_model=DeviceRead, summary="修改设备")
-def patch_device(
-    device_id: int,
-    body: DeviceUpdate,
-    actor: Actor = Depends(api_actor),
-    ctx: AppContext = Depends(get_context),
-) -> DeviceRead:
+def patch_device(device_id: int, body: DeviceUpdate, actor: ApiActor, ctx: Ctx) -> DeviceRead:
     """Change a visible device."""
     with ctx.uow(actor) as uow:
         read = service.update_device(uow, device_id, body)
@@ -110,11 +88,7 @@ def patch_device(
 
 
 @router.post(f"{BASE}/devices/{{device_id}}/retire", status_code=204, summary="停用设备")
-def retire_device(
-    device_id: int,
-    actor: Actor = Depends(api_actor),
-    ctx: AppContext = Depends(get_context),
-) -> Response:
+def retire_device(device_id: int, actor: ApiActor, ctx: Ctx) -> Response:
     """Retire a visible device."""
     with ctx.uow(actor) as uow:
         service.retire_device(uow, device_id)
@@ -129,11 +103,11 @@ def retire_device(
 )
 def device_readings(
     device_id: int,
+    actor: ApiActor,
+    session: ReadSession,
     metric: str | None = None,
     since: datetime | None = None,
     limit: int = Query(500, ge=1, le=5000),
-    actor: Actor = Depends(api_actor),
-    session: Session = Depends(read_session),
 ) -> list[ReadingRead]:
     """Return a visible device's readings, oldest first."""
     queries.get_device_row(session, actor, device_id)
@@ -147,9 +121,7 @@ def device_readings(
     summary="设备报警规则状态",
 )
 def device_rule_states(
-    device_id: int,
-    actor: Actor = Depends(api_actor),
-    session: Session = Depends(read_session),
+    device_id: int, actor: ApiActor, session: ReadSession
 ) -> list[RuleStateRead]:
     """Return where each rule of a visible device stands."""
     queries.get_device_row(session, actor, device_id)
@@ -165,10 +137,10 @@ def sse_lines(event: str, data: Any, event_id: int | None = None) -> str:
 @router.get(f"{BASE}/devices/{{device_id}}/stream", summary="实时数据流（text/event-stream）")
 def device_stream(
     device_id: int,
+    actor: ApiActor,
+    ctx: Ctx,
     after: int | None = Query(None, description="last reading id seen (Last-Event-ID)"),
     seconds: float = Query(55.0, ge=0, le=300, description="close after this many seconds"),
-    actor: Actor = Depends(api_actor),
-    ctx: AppContext = Depends(get_context),
 ) -> StreamingResponse:
     """Stream a visible device's new readings as server-sent events (the page reconnects)."""
     with ctx.session_factory() as session:
@@ -203,11 +175,7 @@ def device_stream(
 @router.get(
     f"{BASE}/rules/kinds/{{kind}}", response_model=RuleConfigRead, summary="设备类型报警规则"
 )
-def kind_rules(
-    kind: str,
-    actor: Actor = Depends(api_actor),
-    session: Session = Depends(read_session),
-) -> RuleConfigRead:
+def kind_rules(kind: str, actor: ApiActor, session: ReadSession) -> RuleConfigRead:
     """Return the configured and effective rules of a device kind."""
     if kind not in DEVICE_KINDS:
         raise NotFound("设备类型不存在")
@@ -219,9 +187,9 @@ def kind_rules(
 )
 def put_kind_rules(
     kind: str,
+    actor: ApiActor,
+    ctx: Ctx,
     rules: list[dict[str, Any]] | None = Body(None, embed=True),
-    actor: Actor = Depends(api_actor),
-    ctx: AppContext = Depends(get_context),
 ) -> RuleConfigRead:
     """Replace a kind's rules (``{"rules": null}`` restores the national defaults)."""
     with ctx.uow(actor) as uow:
@@ -234,11 +202,7 @@ def put_kind_rules(
 @router.get(
     f"{BASE}/rules/devices/{{device_id}}", response_model=RuleConfigRead, summary="设备报警规则"
 )
-def device_rules(
-    device_id: int,
-    actor: Actor = Depends(api_actor),
-    session: Session = Depends(read_session),
-) -> RuleConfigRead:
+def device_rules(device_id: int, actor: ApiActor, session: ReadSession) -> RuleConfigRead:
     """Return a visible device's override and effective rules."""
     device = queries.get_device_row(session, actor, device_id)
     return queries.rule_config(session, "device", str(device_id), device.kind)
@@ -251,9 +215,9 @@ def device_rules(
 )
 def put_device_rules(
     device_id: int,
+    actor: ApiActor,
+    ctx: Ctx,
     rules: list[dict[str, Any]] | None = Body(None, embed=True),
-    actor: Actor = Depends(api_actor),
-    ctx: AppContext = Depends(get_context),
 ) -> RuleConfigRead:
     """Replace a device's overriding rules (by rule key; null removes the override)."""
     with ctx.uow(actor) as uow:
@@ -265,20 +229,13 @@ def put_device_rules(
 
 
 @router.get(f"{BASE}/rejections", response_model=list[RejectionRead], summary="拒收数据计数")
-def rejections(
-    actor: Actor = Depends(api_actor),
-    session: Session = Depends(read_session),
-) -> list[RejectionRead]:
+def rejections(actor: ApiActor, session: ReadSession) -> list[RejectionRead]:
     """Return the rejected-input counters by reason."""
     return queries.rejections(session)
 
 
 @router.get(f"{BASE}/metrics", response_model=MetricsRead, summary="接入指标")
-def metrics(
-    actor: Actor = Depends(api_actor),
-    ctx: AppContext = Depends(get_context),
-    session: Session = Depends(read_session),
-) -> MetricsRead:
+def metrics(actor: ApiActor, ctx: Ctx, session: ReadSession) -> MetricsRead:
     """Return ingest health: stored readings, rejections by reason, devices online."""
     return queries.metrics(session, actor, ctx.clock.now())
 
@@ -288,11 +245,7 @@ def metrics(
     response_class=PlainTextResponse,
     summary="接入指标（Prometheus 文本格式）",
 )
-def metrics_prometheus(
-    actor: Actor = Depends(api_actor),
-    ctx: AppContext = Depends(get_context),
-    session: Session = Depends(read_session),
-) -> PlainTextResponse:
+def metrics_prometheus(actor: ApiActor, ctx: Ctx, session: ReadSession) -> PlainTextResponse:
     """Return the same figures in the Prometheus text exposition format."""
     m = queries.metrics(session, actor, ctx.clock.now())
     lines = [

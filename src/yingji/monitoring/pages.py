@@ -11,23 +11,21 @@ import json
 from datetime import timedelta
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from starlette.datastructures import FormData
 
-from yingji.accounts.deps import page_actor
-from yingji.accounts.pages import checked_form, render_page
+from yingji.accounts.pages import render_page
 from yingji.core.actor import Actor
 from yingji.core.errors import DomainError, NotFound
-from yingji.core.web.context import AppContext, get_context, read_session
 from yingji.core.web.flash import flash
 from yingji.core.web.nav import NavEntry, mark_nav
 from yingji.core.web.templates import register_templates
 from yingji.monitoring import queries, service
 from yingji.monitoring.models import RuleState
 from yingji.monitoring.rules import DEFAULT_RULES, DEVICE_KINDS, LEVEL_LABELS, LINKED_KINDS
+from yingji.web.deps import CheckedForm, Ctx, PageActor, ReadSession
 
 register_templates("monitoring", "yingji.monitoring")
 router = APIRouter(include_in_schema=False)
@@ -60,11 +58,11 @@ def _active_conditions(session: Session, device_ids: list[int]) -> dict[int, lis
 
 def devices_page(
     request: Request,
+    actor: PageActor,
+    ctx: Ctx,
+    session: ReadSession,
     kind: str = "",
     online: str = "",
-    actor: Actor = Depends(page_actor),
-    ctx: AppContext = Depends(get_context),
-    session: Session = Depends(read_session),
 ) -> Response:
     """List the devices the actor may see, with online status and active conditions."""
     now = ctx.clock.now()
@@ -86,11 +84,7 @@ def devices_page(
 
 
 def device_page(
-    device_id: int,
-    request: Request,
-    actor: Actor = Depends(page_actor),
-    ctx: AppContext = Depends(get_context),
-    session: Session = Depends(read_session),
+    device_id: int, request: Request, actor: PageActor, ctx: Ctx, session: ReadSession
 ) -> Response:
     """Show a device, its rule states and its recent readings as a live chart."""
     now = ctx.clock.now()
@@ -183,27 +177,14 @@ def _editor(
 
 
 def rules_page(
-    request: Request,
-    kind: str = "",
-    device: str = "",
-    actor: Actor = Depends(page_actor),
-    session: Session = Depends(read_session),
+    request: Request, actor: PageActor, session: ReadSession, kind: str = "", device: str = ""
 ) -> Response:
     """Show the rule editor for a device kind or one device's override."""
     scope, target, kind_code, title = _rule_target(session, actor, kind, device)
     return _editor(request, actor, session, scope, target, kind_code, title)
 
 
-async def _form(request: Request) -> FormData:
-    return await checked_form(request)
-
-
-def save_rules(
-    request: Request,
-    form: FormData = Depends(_form),
-    actor: Actor = Depends(page_actor),
-    ctx: AppContext = Depends(get_context),
-) -> Response:
+def save_rules(request: Request, form: CheckedForm, actor: PageActor, ctx: Ctx) -> Response:
     """Save (or reset) the rules of a kind or a device from the editor."""
     kind = str(form.get("kind") or "")
     device = str(form.get("device") or "")
@@ -233,12 +214,7 @@ def save_rules(
     return RedirectResponse(back, status_code=303)
 
 
-def rejections_page(
-    request: Request,
-    actor: Actor = Depends(page_actor),
-    ctx: AppContext = Depends(get_context),
-    session: Session = Depends(read_session),
-) -> Response:
+def rejections_page(request: Request, actor: PageActor, ctx: Ctx, session: ReadSession) -> Response:
     """Show the rejected-input counters and ingest health."""
     context = {
         "title": "接入质量",

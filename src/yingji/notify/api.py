@@ -9,15 +9,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
-from sqlalchemy.orm import Session
+from fastapi import APIRouter, Query, Response
 
-from yingji.accounts.deps import api_actor
 from yingji.accounts.rules import Role
 from yingji.core.actor import Actor, system_actor
 from yingji.core.errors import PermissionDenied
 from yingji.core.pagination import Page, PageParams
-from yingji.core.web.context import AppContext, get_context, read_session
 from yingji.notify import queries, service
 from yingji.notify.registry import REGISTRIES
 from yingji.notify.schemas import (
@@ -32,6 +29,7 @@ from yingji.notify.schemas import (
     TargetArea,
 )
 from yingji.registry.api import build_router
+from yingji.web.deps import ApiActor, Ctx, ReadSession
 
 BASE = "/api/v1/notify"
 # Who may look at targeting figures and delivery coverage (not enterprises, not grid staff).
@@ -56,11 +54,7 @@ def _staff(actor: Actor) -> None:
 @router.post(
     f"{BASE}/recipient-counts", response_model=RecipientCount, summary="统计范围内接收对象"
 )
-def recipient_counts(
-    area: TargetArea,
-    actor: Actor = Depends(api_actor),
-    session: Session = Depends(read_session),
-) -> RecipientCount:
+def recipient_counts(area: TargetArea, actor: ApiActor, session: ReadSession) -> RecipientCount:
     """Count persons, residents and devices in an area before publishing."""
     _staff(actor)
     return queries.count_recipients(session, area)
@@ -69,11 +63,7 @@ def recipient_counts(
 @router.post(
     f"{BASE}/broadcasts", response_model=BroadcastQueued, status_code=201, summary="按范围发布消息"
 )
-def broadcast(
-    body: BroadcastRequest,
-    actor: Actor = Depends(api_actor),
-    ctx: AppContext = Depends(get_context),
-) -> BroadcastQueued:
+def broadcast(body: BroadcastRequest, actor: ApiActor, ctx: Ctx) -> BroadcastQueued:
     """Queue a broadcast over an area (idempotent per source, recipient and channel)."""
     with ctx.uow(actor) as uow:
         queued = service.queue_broadcast(
@@ -94,10 +84,7 @@ def broadcast(
 
 @router.get(f"{BASE}/coverage", response_model=CoverageRead, summary="送达覆盖统计")
 def coverage(
-    source_kind: str,
-    source_id: str,
-    actor: Actor = Depends(api_actor),
-    session: Session = Depends(read_session),
+    source_kind: str, source_id: str, actor: ApiActor, session: ReadSession
 ) -> CoverageRead:
     """Return targeted / delivered / acknowledged figures of a source, by village."""
     _staff(actor)
@@ -106,14 +93,14 @@ def coverage(
 
 @router.get(f"{BASE}/deliveries", response_model=Page[DeliveryRead], summary="送达记录")
 def list_deliveries(
+    actor: ApiActor,
+    session: ReadSession,
     state: str | None = None,
     channel: str | None = None,
     message_id: int | None = None,
     division_code: str | None = None,
     page: Annotated[int, Query(ge=1)] = 1,
     size: Annotated[int, Query(ge=1, le=200)] = 20,
-    actor: Actor = Depends(api_actor),
-    session: Session = Depends(read_session),
 ) -> Page[DeliveryRead]:
     """List deliveries in the actor's jurisdiction, newest first."""
     _staff(actor)
@@ -127,21 +114,14 @@ def list_deliveries(
 
 
 @router.get(f"{BASE}/deliveries/{{delivery_id}}", response_model=DeliveryRead, summary="送达详情")
-def delivery_detail(
-    delivery_id: int,
-    actor: Actor = Depends(api_actor),
-    session: Session = Depends(read_session),
-) -> DeliveryRead:
+def delivery_detail(delivery_id: int, actor: ApiActor, session: ReadSession) -> DeliveryRead:
     """Return one delivery (404 outside the actor's jurisdiction)."""
     _staff(actor)
     return queries.get_delivery(session, actor, delivery_id)
 
 
 @router.get(f"{BASE}/inbox", response_model=list[InboxItem], summary="我的消息")
-def my_inbox(
-    actor: Actor = Depends(api_actor),
-    session: Session = Depends(read_session),
-) -> list[InboxItem]:
+def my_inbox(actor: ApiActor, session: ReadSession) -> list[InboxItem]:
     """Return the signed-in user's in-app messages."""
     return queries.inbox(session, actor)
 
@@ -150,9 +130,7 @@ def my_inbox(
     f"{BASE}/acknowledgements", response_model=list[AcknowledgementRead], summary="叫应情况"
 )
 def list_acknowledgements(
-    message_id: int | None = None,
-    actor: Actor = Depends(api_actor),
-    session: Session = Depends(read_session),
+    actor: ApiActor, session: ReadSession, message_id: int | None = None
 ) -> list[AcknowledgementRead]:
     """List acknowledgements in the actor's jurisdiction."""
     _staff(actor)
@@ -160,11 +138,7 @@ def list_acknowledgements(
 
 
 @router.post(f"{BASE}/acknowledgements", status_code=204, summary="叫应（确认收到）")
-def acknowledge(
-    body: AcknowledgeRequest,
-    actor: Actor = Depends(api_actor),
-    ctx: AppContext = Depends(get_context),
-) -> Response:
+def acknowledge(body: AcknowledgeRequest, actor: ApiActor, ctx: Ctx) -> Response:
     """Acknowledge a message by one's own delivery id or by token."""
     with ctx.uow(actor) as uow:
         service.acknowledge(uow, delivery_id=body.delivery_id, token=body.token)
@@ -173,7 +147,7 @@ def acknowledge(
 
 
 @router.post(f"{BASE}/ack/{{token}}", status_code=204, summary="叫应链接确认（无需登录）")
-def acknowledge_by_link(token: str, ctx: AppContext = Depends(get_context)) -> Response:
+def acknowledge_by_link(token: str, ctx: Ctx) -> Response:
     """Acknowledge through the link sent to a responsible person."""
     with ctx.uow(system_actor("ack-link")) as uow:
         service.acknowledge(uow, token=token)

@@ -13,17 +13,14 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
-from starlette.datastructures import FormData
 
-from yingji.accounts.deps import page_actor
-from yingji.accounts.pages import checked_form, render_page
-from yingji.core.actor import Actor, system_actor
+from yingji.accounts.pages import render_page
+from yingji.core.actor import system_actor
 from yingji.core.errors import NotFound, PermissionDenied
 from yingji.core.pagination import PageParams
-from yingji.core.web.context import AppContext, get_context, read_session
 from yingji.core.web.flash import flash
 from yingji.core.web.nav import NavEntry, mark_nav
 from yingji.core.web.templates import register_templates
@@ -38,6 +35,7 @@ from yingji.notify.rules import (
 )
 from yingji.registry.page_parts import PAGE_SIZE, timezone
 from yingji.registry.pages import build_pages
+from yingji.web.deps import CheckedForm, Ctx, PageActor, ReadSession
 
 register_templates("notify", "yingji.notify")
 router = APIRouter(include_in_schema=False)
@@ -62,11 +60,7 @@ def _local(request: Request, at: datetime | None) -> str:
     return at.astimezone(timezone(request)).strftime("%Y-%m-%d %H:%M") if at else "—"
 
 
-def deliveries_page(
-    request: Request,
-    actor: Actor = Depends(page_actor),
-    session: Session = Depends(read_session),
-) -> Response:
+def deliveries_page(request: Request, actor: PageActor, session: ReadSession) -> Response:
     """Show delivery figures and the latest deliveries in the actor's jurisdiction."""
     if actor.role not in _STAFF:
         raise PermissionDenied("无权查看消息送达情况")
@@ -114,11 +108,7 @@ def deliveries_page(
     return render_page(request, actor, "notify/deliveries.html", context)
 
 
-def inbox_page(
-    request: Request,
-    actor: Actor = Depends(page_actor),
-    session: Session = Depends(read_session),
-) -> Response:
+def inbox_page(request: Request, actor: PageActor, session: ReadSession) -> Response:
     """Show the signed-in user's in-app messages, with 叫应 where it is asked for."""
     items = [
         {"item": i, "queued_at": _local(request, i.queued_at)}
@@ -128,11 +118,7 @@ def inbox_page(
 
 
 def inbox_ack(
-    request: Request,
-    delivery_id: int,
-    actor: Actor = Depends(page_actor),
-    form: FormData = Depends(checked_form),
-    ctx: AppContext = Depends(get_context),
+    request: Request, delivery_id: int, actor: PageActor, form: CheckedForm, ctx: Ctx
 ) -> Response:
     """Acknowledge one of the user's own messages from the inbox."""
     with ctx.uow(actor) as uow:
@@ -154,19 +140,12 @@ def _ack_context(session: Session, token: str) -> dict[str, Any]:
     }
 
 
-def ack_link_page(
-    request: Request, token: str, session: Session = Depends(read_session)
-) -> Response:
+def ack_link_page(request: Request, token: str, session: ReadSession) -> Response:
     """Show the message a link acknowledges and the button that does it (no sign-in)."""
     return render_page(request, None, "notify/ack.html", _ack_context(session, token))
 
 
-def ack_link_post(
-    request: Request,
-    token: str,
-    form: FormData = Depends(checked_form),
-    ctx: AppContext = Depends(get_context),
-) -> Response:
+def ack_link_post(request: Request, token: str, form: CheckedForm, ctx: Ctx) -> Response:
     """Acknowledge through the link (no sign-in: the token is the credential)."""
     with ctx.uow(system_actor("ack-link")) as uow:
         service.acknowledge(uow, token=token)

@@ -4,21 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from sqlalchemy.orm import Session
 
-from yingji.accounts.deps import page_actor
 from yingji.accounts.pages import render_page
 from yingji.core.actor import Actor
 from yingji.core.pagination import PageParams
-from yingji.core.web.context import read_session
 from yingji.core.web.nav import GROUPS, NavEntry, mark_nav
 from yingji.core.web.templates import register_templates
 from yingji.geo.queries import boundary_sources
 from yingji.registry.pages import mounted_specs
 from yingji.registry.queries import page_records
 from yingji.registry.spec import RegistrySpec
+from yingji.web.deps import PageActor, ReadSession
 
 register_templates("onemap", "yingji.onemap")
 router = APIRouter(include_in_schema=False)
@@ -50,11 +48,7 @@ def map_layers(specs: list[RegistrySpec]) -> list[dict[str, str]]:
 
 
 @router.get("/")
-def home(
-    request: Request,
-    actor: Actor = Depends(page_actor),
-    session: Session = Depends(read_session),
-) -> Response:
+def home(request: Request, actor: PageActor, session: ReadSession) -> Response:
     """Show the dashboard: how many records of each registry the user's scope holds."""
     one = PageParams(page=1, size=1)
     tiles: dict[str, list[dict[str, Any]]] = {}
@@ -67,7 +61,7 @@ def home(
     return render_page(request, actor, "onemap/home.html", {"title": "首页", "groups": groups})
 
 
-def map_page(request: Request, actor: Actor = Depends(page_actor)) -> Response:
+def map_page(request: Request, actor: PageActor) -> Response:
     """Show the one map: division boundaries and one layer per sited registry."""
     settings = request.app.state.ctx.settings
     with request.app.state.ctx.session_factory() as session:

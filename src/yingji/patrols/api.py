@@ -12,15 +12,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Query, Request, Response, UploadFile
-from sqlalchemy.orm import Session
 
 from yingji.accounts.api import client_address
-from yingji.accounts.deps import api_actor
 from yingji.adapters.storage import StorageError
-from yingji.core.actor import Actor, system_actor
+from yingji.core.actor import system_actor
 from yingji.core.errors import PermissionDenied, invalid
 from yingji.core.pagination import Page, PageParams
-from yingji.core.web.context import AppContext, get_context, read_session
+from yingji.core.web.context import AppContext
 from yingji.patrols import queries, service
 from yingji.patrols.rules import (
     DEFAULT_REPORT_CONFIG,
@@ -52,6 +50,7 @@ from yingji.patrols.schemas import (
     TrackBatch,
     TrackUploadRead,
 )
+from yingji.web.deps import ApiActor, Ctx, ReadSession
 
 router = APIRouter(prefix="/api/v1", tags=["网格巡查与举报"])
 public_router = APIRouter(prefix="/api/v1", tags=["公众举报（无需登录）"])
@@ -87,9 +86,7 @@ def local_today(ctx: AppContext) -> date:
 
 
 @router.post("/patrols", response_model=PatrolRead, status_code=201, summary="开始巡查")
-def start_patrol(
-    body: PatrolStart, actor: Actor = Depends(api_actor), ctx: AppContext = Depends(get_context)
-) -> PatrolRead:
+def start_patrol(body: PatrolStart, actor: ApiActor, ctx: Ctx) -> PatrolRead:
     """Start a patrol of the member's grid."""
     with ctx.uow(actor) as uow:
         read = service.start_patrol(uow, body)
@@ -99,12 +96,12 @@ def start_patrol(
 
 @router.get("/patrols", response_model=Page[PatrolRead], summary="巡查记录")
 def list_patrols(
+    actor: ApiActor,
+    session: ReadSession,
     params: PageParams = Depends(),
     division_code: str | None = None,
     patroller_id: int | None = None,
     state: str | None = None,
-    actor: Actor = Depends(api_actor),
-    session: Session = Depends(read_session),
 ) -> Page[PatrolRead]:
     """List visible patrols, newest first."""
     return queries.page_patrols(
@@ -119,11 +116,11 @@ def list_patrols(
 
 @router.get("/patrols/coverage", response_model=CoverageRead, summary="网格巡查覆盖情况（按日）")
 def patrol_coverage(
+    actor: ApiActor,
+    ctx: Ctx,
+    session: ReadSession,
     day: date | None = None,
     division_code: str | None = None,
-    actor: Actor = Depends(api_actor),
-    ctx: AppContext = Depends(get_context),
-    session: Session = Depends(read_session),
 ) -> CoverageRead:
     """Return per grid (or village) in scope whether and how it was patrolled on ``day``."""
     return queries.coverage(
@@ -136,9 +133,7 @@ def patrol_coverage(
 
 
 @router.get("/patrols/{patrol_id}", response_model=PatrolDetail, summary="巡查详情（含轨迹）")
-def get_patrol(
-    patrol_id: int, actor: Actor = Depends(api_actor), session: Session = Depends(read_session)
-) -> PatrolDetail:
+def get_patrol(patrol_id: int, actor: ApiActor, session: ReadSession) -> PatrolDetail:
     """Return a visible patrol with its checks and track."""
     return queries.get_patrol(session, actor, patrol_id)
 
@@ -148,12 +143,7 @@ def get_patrol(
     response_model=TrackUploadRead,
     summary="批量上传巡查轨迹点（重复点自动忽略）",
 )
-def upload_track(
-    patrol_id: int,
-    body: TrackBatch,
-    actor: Actor = Depends(api_actor),
-    ctx: AppContext = Depends(get_context),
-) -> TrackUploadRead:
+def upload_track(patrol_id: int, body: TrackBatch, actor: ApiActor, ctx: Ctx) -> TrackUploadRead:
     """Add positions to the member's patrol under way."""
     with ctx.uow(actor) as uow:
         read = service.upload_track(uow, patrol_id, body)
@@ -164,12 +154,7 @@ def upload_track(
 @router.post(
     "/patrols/{patrol_id}/checks", response_model=CheckRead, status_code=201, summary="登记检查项"
 )
-def record_check(
-    patrol_id: int,
-    body: CheckCreate,
-    actor: Actor = Depends(api_actor),
-    ctx: AppContext = Depends(get_context),
-) -> CheckRead:
+def record_check(patrol_id: int, body: CheckCreate, actor: ApiActor, ctx: Ctx) -> CheckRead:
     """Record a check (normal or anomaly) on the member's patrol under way."""
     with ctx.uow(actor) as uow:
         read = service.record_check(uow, patrol_id, body)
@@ -178,12 +163,7 @@ def record_check(
 
 
 @router.post("/patrols/{patrol_id}/finish", response_model=PatrolRead, summary="结束巡查")
-def finish_patrol(
-    patrol_id: int,
-    body: PatrolFinish,
-    actor: Actor = Depends(api_actor),
-    ctx: AppContext = Depends(get_context),
-) -> PatrolRead:
+def finish_patrol(patrol_id: int, body: PatrolFinish, actor: ApiActor, ctx: Ctx) -> PatrolRead:
     """Finish the member's patrol under way."""
     with ctx.uow(actor) as uow:
         read = service.finish_patrol(uow, patrol_id, body)
@@ -192,9 +172,7 @@ def finish_patrol(
 
 
 @router.post("/patrol-photos", status_code=201, summary="上传巡查/上报照片")
-async def upload_photo(
-    file: UploadFile, actor: Actor = Depends(api_actor), ctx: AppContext = Depends(get_context)
-) -> dict[str, Any]:
+async def upload_photo(file: UploadFile, actor: ApiActor, ctx: Ctx) -> dict[str, Any]:
     """Store a photo for a check or a grid report; return its key."""
     allowed = {r.value for r in PATROLLERS | GRID_REPORTERS}
     if actor.role not in allowed:
@@ -217,10 +195,7 @@ async def upload_photo(
     summary="网格员上报隐患或事件",
 )
 def create_grid_report(
-    body: GridReportCreate,
-    response: Response,
-    actor: Actor = Depends(api_actor),
-    ctx: AppContext = Depends(get_context),
+    body: GridReportCreate, response: Response, actor: ApiActor, ctx: Ctx
 ) -> GridReportRead:
     """Report a hazard (enters the hazard loop) or an event (announced) from the grid."""
     with ctx.uow(actor) as uow:
@@ -232,11 +207,11 @@ def create_grid_report(
 
 @router.get("/grid-reports", response_model=Page[GridReportRead], summary="网格上报记录")
 def list_grid_reports(
+    actor: ApiActor,
+    session: ReadSession,
     params: PageParams = Depends(),
     report_type: str | None = None,
     patrol_id: int | None = None,
-    actor: Actor = Depends(api_actor),
-    session: Session = Depends(read_session),
 ) -> Page[GridReportRead]:
     """List visible grid reports, newest first."""
     return queries.page_grid_reports(
@@ -245,9 +220,7 @@ def list_grid_reports(
 
 
 @router.get("/grid-reports/{report_id}", response_model=GridReportRead, summary="网格上报详情")
-def get_grid_report(
-    report_id: int, actor: Actor = Depends(api_actor), session: Session = Depends(read_session)
-) -> GridReportRead:
+def get_grid_report(report_id: int, actor: ApiActor, session: ReadSession) -> GridReportRead:
     """Return a visible grid report."""
     return queries.get_grid_report(session, actor, report_id)
 
@@ -266,7 +239,7 @@ def get_grid_report(
     },
 )
 def create_public_report(
-    body: PublicReportCreate, request: Request, ctx: AppContext = Depends(get_context)
+    body: PublicReportCreate, request: Request, ctx: Ctx
 ) -> PublicReportReceipt:
     """Take a report from the public; keep the returned tracking code to follow it."""
     with ctx.uow(system_actor("public-report")) as uow:
@@ -283,7 +256,7 @@ def create_public_report(
     summary="凭查询码查询举报办理进度和答复（无需登录）",
 )
 def track_public_report(
-    code: str = Query(min_length=6, max_length=40), session: Session = Depends(read_session)
+    session: ReadSession, code: str = Query(min_length=6, max_length=40)
 ) -> PublicReportStatus:
     """Return the progress and reply of the report with this tracking code."""
     return queries.track_public_report(session, normalise_tracking_code(code))
@@ -294,30 +267,23 @@ def track_public_report(
 
 @router.get("/public-reports", response_model=Page[PublicReportRead], summary="举报受理列表")
 def list_public_reports(
+    actor: ApiActor,
+    session: ReadSession,
     params: PageParams = Depends(),
     filters: PublicReportFilters = Depends(),
-    actor: Actor = Depends(api_actor),
-    session: Session = Depends(read_session),
 ) -> Page[PublicReportRead]:
     """List visible public reports, newest first."""
     return queries.page_public_reports(session, actor, params, filters)
 
 
 @router.get("/public-reports/{report_id}", response_model=PublicReportRead, summary="举报详情")
-def get_public_report(
-    report_id: int, actor: Actor = Depends(api_actor), session: Session = Depends(read_session)
-) -> PublicReportRead:
+def get_public_report(report_id: int, actor: ApiActor, session: ReadSession) -> PublicReportRead:
     """Return a visible public report."""
     return queries.get_public_report(session, actor, report_id)
 
 
 def _decide(action: ReportAction) -> Any:
-    def decide(
-        report_id: int,
-        body: ReportDecision,
-        actor: Actor = Depends(api_actor),
-        ctx: AppContext = Depends(get_context),
-    ) -> PublicReportRead:
+    def decide(report_id: int, body: ReportDecision, actor: ApiActor, ctx: Ctx) -> PublicReportRead:
         with ctx.uow(actor) as uow:
             read = service.decide_public_report(uow, report_id, action, body)
             uow.commit()
@@ -347,10 +313,7 @@ router.add_api_route(
     "/public-reports/{report_id}/reply", response_model=PublicReportRead, summary="答复举报人"
 )
 def reply_public_report(
-    report_id: int,
-    body: ReportReply,
-    actor: Actor = Depends(api_actor),
-    ctx: AppContext = Depends(get_context),
+    report_id: int, body: ReportReply, actor: ApiActor, ctx: Ctx
 ) -> PublicReportRead:
     """Answer a checked report (readable by the reporter with the tracking code)."""
     with ctx.uow(actor) as uow:
@@ -362,12 +325,7 @@ def reply_public_report(
 @router.post(
     "/public-reports/{report_id}/reward", response_model=PublicReportRead, summary="核定举报奖励"
 )
-def grant_reward(
-    report_id: int,
-    body: RewardGrant,
-    actor: Actor = Depends(api_actor),
-    ctx: AppContext = Depends(get_context),
-) -> PublicReportRead:
+def grant_reward(report_id: int, body: RewardGrant, actor: ApiActor, ctx: Ctx) -> PublicReportRead:
     """Set the reward of a verified report."""
     with ctx.uow(actor) as uow:
         read = service.grant_reward(uow, report_id, body, config=report_config(ctx))
@@ -380,12 +338,7 @@ def grant_reward(
     response_model=PublicReportRead,
     summary="登记奖励发放",
 )
-def pay_reward(
-    report_id: int,
-    body: RewardPayment,
-    actor: Actor = Depends(api_actor),
-    ctx: AppContext = Depends(get_context),
-) -> PublicReportRead:
+def pay_reward(report_id: int, body: RewardPayment, actor: ApiActor, ctx: Ctx) -> PublicReportRead:
     """Record that a granted reward was paid."""
     with ctx.uow(actor) as uow:
         read = service.pay_reward(uow, report_id, body)

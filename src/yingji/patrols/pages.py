@@ -20,14 +20,13 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData, UploadFile
 
-from yingji.accounts.deps import page_actor
-from yingji.accounts.pages import checked_form, render_page
+from yingji.accounts.pages import render_page
 from yingji.core.actor import Actor, system_actor
 from yingji.core.errors import (
     Conflict,
@@ -38,7 +37,6 @@ from yingji.core.errors import (
     ValidationFailed,
 )
 from yingji.core.pagination import PageParams
-from yingji.core.web.context import AppContext, get_context, read_session
 from yingji.core.web.flash import flash
 from yingji.core.web.nav import NavEntry, mark_nav
 from yingji.core.web.templates import register_templates
@@ -74,6 +72,7 @@ from yingji.patrols.schemas import (
 )
 from yingji.registry.forms import FormField, attach_errors, validation_errors
 from yingji.registry.page_parts import PAGE_SIZE, map_config, timezone
+from yingji.web.deps import CheckedForm, Ctx, PageActor, ReadSession
 
 register_templates("patrols", "yingji.patrols")
 router = APIRouter(include_in_schema=False)
@@ -190,11 +189,7 @@ def public_form(request: Request) -> Response:
     return _public_page(request, "patrols/public_form.html", context)
 
 
-def submit_public_report(
-    request: Request,
-    form: FormData = Depends(checked_form),
-    ctx: AppContext = Depends(get_context),
-) -> Response:
+def submit_public_report(request: Request, form: CheckedForm, ctx: Ctx) -> Response:
     """Take a report from the public form; show the tracking code, or the form with reasons."""
     fields = public_fields()
     data = _read_fields(fields, form)
@@ -237,7 +232,7 @@ def submit_public_report(
     return _public_page(request, "patrols/public_form.html", context, status)
 
 
-def track_page(request: Request, session: Session = Depends(read_session)) -> Response:
+def track_page(request: Request, session: ReadSession) -> Response:
     """Look up a report's progress and reply by its tracking code (no sign-in)."""
     raw = str(request.query_params.get("code") or "").strip()[:40]
     status_read = None
@@ -261,11 +256,7 @@ def track_page(request: Request, session: Session = Depends(read_session)) -> Re
 # --- grid member: patrols -------------------------------------------------------------------
 
 
-def patrols_page(
-    request: Request,
-    actor: Actor = Depends(page_actor),
-    session: Session = Depends(read_session),
-) -> Response:
+def patrols_page(request: Request, actor: PageActor, session: ReadSession) -> Response:
     """List patrols: the member's own first (with the one under way), or all visible."""
     params = PageParams(page=_page_number(request.query_params.get("page")), size=PAGE_SIZE)
     mine_only = actor.role == "grid_member"
@@ -298,12 +289,7 @@ def patrols_page(
     return render_page(request, actor, "patrols/patrols.html", context)
 
 
-def start_patrol_form(
-    request: Request,
-    actor: Actor = Depends(page_actor),
-    _form: FormData = Depends(checked_form),
-    ctx: AppContext = Depends(get_context),
-) -> Response:
+def start_patrol_form(request: Request, actor: PageActor, _form: CheckedForm, ctx: Ctx) -> Response:
     """Start a patrol and open its page (the one under way, if there is one)."""
     try:
         with ctx.uow(actor) as uow:
@@ -365,21 +351,14 @@ def _patrol_page(
 
 
 def patrol_page(
-    patrol_id: int,
-    request: Request,
-    actor: Actor = Depends(page_actor),
-    session: Session = Depends(read_session),
+    patrol_id: int, request: Request, actor: PageActor, session: ReadSession
 ) -> Response:
     """Show a patrol: track, checks, reports; for its member under way, record and finish."""
     return _patrol_page(request, actor, session, patrol_id)
 
 
 def add_check_form(
-    patrol_id: int,
-    request: Request,
-    actor: Actor = Depends(page_actor),
-    form: FormData = Depends(checked_form),
-    ctx: AppContext = Depends(get_context),
+    patrol_id: int, request: Request, actor: PageActor, form: CheckedForm, ctx: Ctx
 ) -> Response:
     """Record a check on the member's patrol under way."""
     fields = check_fields()
@@ -403,11 +382,7 @@ def add_check_form(
 
 
 def finish_patrol_form(
-    patrol_id: int,
-    request: Request,
-    actor: Actor = Depends(page_actor),
-    form: FormData = Depends(checked_form),
-    ctx: AppContext = Depends(get_context),
+    patrol_id: int, request: Request, actor: PageActor, form: CheckedForm, ctx: Ctx
 ) -> Response:
     """Finish the member's patrol under way."""
     summary = str(form.get("summary") or "").strip()[:2000]
@@ -461,11 +436,7 @@ def _grid_form(
     return render_page(request, actor, "patrols/grid_report_form.html", context, status)
 
 
-def new_grid_report(
-    request: Request,
-    actor: Actor = Depends(page_actor),
-    session: Session = Depends(read_session),
-) -> Response:
+def new_grid_report(request: Request, actor: PageActor, session: ReadSession) -> Response:
     """Show the phone form for a hazard or event report (linked to the patrol under way)."""
     if not _has(actor, GRID_REPORTERS):
         raise PermissionDenied("无权上报")
@@ -476,12 +447,7 @@ def new_grid_report(
     return _grid_form(request, actor, fields)
 
 
-def create_grid_report(
-    request: Request,
-    actor: Actor = Depends(page_actor),
-    form: FormData = Depends(checked_form),
-    ctx: AppContext = Depends(get_context),
-) -> Response:
+def create_grid_report(request: Request, actor: PageActor, form: CheckedForm, ctx: Ctx) -> Response:
     """Record a grid report from the phone form (photos stored first)."""
     fields = grid_report_fields(str(form.get("report_type") or "hazard"))
     data = _read_fields(fields, form)
@@ -509,12 +475,7 @@ def create_grid_report(
 # --- supervisors ----------------------------------------------------------------------------
 
 
-def coverage_page(
-    request: Request,
-    actor: Actor = Depends(page_actor),
-    ctx: AppContext = Depends(get_context),
-    session: Session = Depends(read_session),
-) -> Response:
+def coverage_page(request: Request, actor: PageActor, ctx: Ctx, session: ReadSession) -> Response:
     """Show per grid (or village) whether it was patrolled on a day, and what was found."""
     if actor.role not in SUPERVISORS:
         raise PermissionDenied("无权查看巡查覆盖情况")
@@ -528,11 +489,7 @@ def coverage_page(
     return render_page(request, actor, "patrols/coverage.html", context)
 
 
-def public_reports_page(
-    request: Request,
-    actor: Actor = Depends(page_actor),
-    session: Session = Depends(read_session),
-) -> Response:
+def public_reports_page(request: Request, actor: PageActor, session: ReadSession) -> Response:
     """List visible public reports, newest first, filtered by state."""
     raw_state = str(request.query_params.get("state") or "")
     state = raw_state if raw_state in REPORT_STATE_LABELS else None
@@ -555,10 +512,7 @@ def public_reports_page(
 
 
 def public_report_page(
-    report_id: int,
-    request: Request,
-    actor: Actor = Depends(page_actor),
-    session: Session = Depends(read_session),
+    report_id: int, request: Request, actor: PageActor, session: ReadSession
 ) -> Response:
     """Show a public report with the actions the actor may take."""
     return _report_page(request, actor, session, report_id)
@@ -595,11 +549,7 @@ _MEDIA_TYPES = {".jpg": "image/jpeg", ".png": "image/png", ".webp": "image/webp"
 
 
 def public_report_photo(
-    report_id: int,
-    key: str,
-    request: Request,
-    actor: Actor = Depends(page_actor),
-    session: Session = Depends(read_session),
+    report_id: int, key: str, request: Request, actor: PageActor, session: ReadSession
 ) -> Response:
     """Serve a photo of a visible public report (only keys the report holds)."""
     report = queries.visible_public_report(session, actor, report_id)
@@ -614,12 +564,7 @@ def public_report_photo(
 
 
 def public_report_action(
-    report_id: int,
-    action: str,
-    request: Request,
-    actor: Actor = Depends(page_actor),
-    form: FormData = Depends(checked_form),
-    ctx: AppContext = Depends(get_context),
+    report_id: int, action: str, request: Request, actor: PageActor, form: CheckedForm, ctx: Ctx
 ) -> Response:
     """Apply one action from the report page (verify, dismiss, reply, reward, paid)."""
     text = str(form.get("text") or "").strip()

@@ -5,15 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, File, UploadFile
+from fastapi import APIRouter, File, UploadFile
 from fastapi.responses import Response
-from sqlalchemy.orm import Session
 
-from yingji.accounts.deps import api_actor
 from yingji.adapters.storage import MAX_BYTES, StorageError
 from yingji.core.actor import Actor
 from yingji.core.errors import NotFound, invalid
-from yingji.core.web.context import AppContext, get_context, read_session
+from yingji.core.web.context import AppContext
 from yingji.plans import imports, queries, service
 from yingji.plans.rules import Situation
 from yingji.plans.schemas import (
@@ -27,6 +25,7 @@ from yingji.plans.schemas import (
     TaskRead,
     VersionIn,
 )
+from yingji.web.deps import ApiActor, Ctx, ReadSession
 
 BASE = "/api/v1/plans"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -39,19 +38,13 @@ def _detail(ctx: AppContext, actor: Actor, plan_id: int) -> dict[str, Any]:
 
 
 @router.get(BASE, summary="预案库（含评估、演练到期提示）")
-def list_plans(
-    actor: Actor = Depends(api_actor),
-    ctx: AppContext = Depends(get_context),
-    session: Session = Depends(read_session),
-) -> list[dict[str, Any]]:
+def list_plans(actor: ApiActor, ctx: Ctx, session: ReadSession) -> list[dict[str, Any]]:
     """Return the visible plans with evaluation and drill due dates and overdue flags."""
     return queries.list_plans(session, actor, ctx.clock.now().date())
 
 
 @router.post(BASE, status_code=201, summary="新建预案（含第一版草稿结构）")
-def create_plan(
-    body: PlanCreate, actor: Actor = Depends(api_actor), ctx: AppContext = Depends(get_context)
-) -> dict[str, Any]:
+def create_plan(body: PlanCreate, actor: ApiActor, ctx: Ctx) -> dict[str, Any]:
     """Create a plan with a draft version holding its levels and task templates."""
     with ctx.uow(actor) as uow:
         plan_id = service.create_plan(uow, body, district_code=ctx.settings.district_code)
@@ -66,20 +59,13 @@ def structure_template() -> Response:
 
 
 @router.get(BASE + "/{plan_id}", summary="预案详情")
-def get_plan(
-    plan_id: int, actor: Actor = Depends(api_actor), ctx: AppContext = Depends(get_context)
-) -> dict[str, Any]:
+def get_plan(plan_id: int, actor: ApiActor, ctx: Ctx) -> dict[str, Any]:
     """Return the plan, its versions, current and draft structure, drills and flags."""
     return _detail(ctx, actor, plan_id)
 
 
 @router.put(BASE + "/{plan_id}/draft", summary="保存草稿版本结构")
-def save_draft(
-    plan_id: int,
-    body: VersionIn,
-    actor: Actor = Depends(api_actor),
-    ctx: AppContext = Depends(get_context),
-) -> dict[str, Any]:
+def save_draft(plan_id: int, body: VersionIn, actor: ApiActor, ctx: Ctx) -> dict[str, Any]:
     """Replace the draft's levels and templates (a published version is never changed)."""
     with ctx.uow(actor) as uow:
         service.save_draft(uow, plan_id, body)
@@ -89,10 +75,7 @@ def save_draft(
 
 @router.post(BASE + "/{plan_id}/draft/import", summary="从表格导入草稿版本结构")
 async def import_structure(
-    plan_id: int,
-    file: UploadFile = File(...),
-    actor: Actor = Depends(api_actor),
-    ctx: AppContext = Depends(get_context),
+    plan_id: int, actor: ApiActor, ctx: Ctx, file: UploadFile = File(...)
 ) -> dict[str, Any]:
     """Read levels and task templates from the spreadsheet into the draft (all or nothing)."""
     content = await file.read()
@@ -104,9 +87,7 @@ async def import_structure(
 
 
 @router.post(BASE + "/{plan_id}/publish", summary="发布草稿版本")
-def publish(
-    plan_id: int, actor: Actor = Depends(api_actor), ctx: AppContext = Depends(get_context)
-) -> dict[str, Any]:
+def publish(plan_id: int, actor: ApiActor, ctx: Ctx) -> dict[str, Any]:
     """Publish the draft: it becomes the current, immutable version."""
     with ctx.uow(actor) as uow:
         service.publish_version(uow, plan_id)
@@ -115,11 +96,7 @@ def publish(
 
 
 @router.post(BASE + "/match", response_model=list[PlanMatch], summary="按事件情况匹配预案")
-def match(
-    body: SituationIn,
-    actor: Actor = Depends(api_actor),
-    session: Session = Depends(read_session),
-) -> list[PlanMatch]:
+def match(body: SituationIn, actor: ApiActor, session: ReadSession) -> list[PlanMatch]:
     """Rank the published plans a situation meets, each with its level and reasons."""
     situation = Situation(**body.model_dump())
     return queries.match_plans(session, actor, situation)
@@ -128,12 +105,7 @@ def match(
 @router.post(
     BASE + "/{plan_id}/activations", status_code=201, summary="启动预案（按响应等级生成任务）"
 )
-def activate(
-    plan_id: int,
-    body: ActivationIn,
-    actor: Actor = Depends(api_actor),
-    ctx: AppContext = Depends(get_context),
-) -> dict[str, Any]:
+def activate(plan_id: int, body: ActivationIn, actor: ApiActor, ctx: Ctx) -> dict[str, Any]:
     """Start the plan at a level (the caller confirms); return the activation and its tasks."""
     with ctx.uow(actor) as uow:
         activation_id = service.activate_plan(uow, plan_id, body)
@@ -145,11 +117,11 @@ def activate(
 
 @router.get("/api/v1/plan-tasks", response_model=list[TaskRead], summary="预案任务")
 def list_tasks(
+    actor: ApiActor,
+    ctx: Ctx,
+    session: ReadSession,
     incident_id: int | None = None,
     activation_id: int | None = None,
-    actor: Actor = Depends(api_actor),
-    ctx: AppContext = Depends(get_context),
-    session: Session = Depends(read_session),
 ) -> list[TaskRead]:
     """Return the tasks assigned to the actor's department or role (all for the command post)."""
     return queries.list_tasks(
@@ -158,12 +130,7 @@ def list_tasks(
 
 
 @router.get("/api/v1/plan-tasks/{task_id}", response_model=TaskRead, summary="任务详情与过程")
-def get_task(
-    task_id: int,
-    actor: Actor = Depends(api_actor),
-    ctx: AppContext = Depends(get_context),
-    session: Session = Depends(read_session),
-) -> TaskRead:
+def get_task(task_id: int, actor: ApiActor, ctx: Ctx, session: ReadSession) -> TaskRead:
     """Return one task with its history."""
     task = queries.get_task_row(session, actor, task_id)
     (read,) = [
@@ -202,10 +169,7 @@ def store_task_photo(ctx: AppContext, actor: Actor, task_id: int, upload: Upload
 
 @router.post("/api/v1/plan-tasks/{task_id}/photos", status_code=201, summary="上传任务反馈照片")
 def upload_task_photo(
-    task_id: int,
-    file: UploadFile = File(...),
-    actor: Actor = Depends(api_actor),
-    ctx: AppContext = Depends(get_context),
+    task_id: int, actor: ApiActor, ctx: Ctx, file: UploadFile = File(...)
 ) -> dict[str, str]:
     """Store a photo (JPEG, PNG or WebP, ≤ 10 MB) to send as a task action's ``photo_key``."""
     return {"key": store_task_photo(ctx, actor, task_id, file)}
@@ -213,11 +177,7 @@ def upload_task_photo(
 
 @router.get("/api/v1/plan-tasks/{task_id}/photos/{key}", summary="查看任务反馈照片")
 def get_task_photo(
-    task_id: int,
-    key: str,
-    actor: Actor = Depends(api_actor),
-    ctx: AppContext = Depends(get_context),
-    session: Session = Depends(read_session),
+    task_id: int, key: str, actor: ApiActor, ctx: Ctx, session: ReadSession
 ) -> Response:
     """Return a photo of a task the actor sees, if one of the task's actions carries it."""
     if key not in queries.task_photo_keys(session, actor, task_id):
@@ -236,13 +196,7 @@ def get_task_photo(
     response_model=TaskRead,
     summary="任务操作：read 已读 / acknowledge 接收 / feedback 反馈 / complete 完成 / return 退回",
 )
-def act(
-    task_id: int,
-    action: str,
-    body: TaskActionIn,
-    actor: Actor = Depends(api_actor),
-    ctx: AppContext = Depends(get_context),
-) -> TaskRead:
+def act(task_id: int, action: str, body: TaskActionIn, actor: ApiActor, ctx: Ctx) -> TaskRead:
     """Apply a task action; an illegal one is 409 with the reason.
 
     ``photo_key`` must come from ``POST /api/v1/plan-tasks/{task_id}/photos`` (422 otherwise).
@@ -255,12 +209,7 @@ def act(
 
 
 @router.post(BASE + "/{plan_id}/drills", status_code=201, summary="登记演练")
-def record_drill(
-    plan_id: int,
-    body: DrillIn,
-    actor: Actor = Depends(api_actor),
-    ctx: AppContext = Depends(get_context),
-) -> dict[str, Any]:
+def record_drill(plan_id: int, body: DrillIn, actor: ApiActor, ctx: Ctx) -> dict[str, Any]:
     """Record a drill against the plan."""
     with ctx.uow(actor) as uow:
         service.record_drill(uow, plan_id, body)
@@ -270,10 +219,7 @@ def record_drill(
 
 @router.post(BASE + "/{plan_id}/evaluations", summary="登记预案评估")
 def record_evaluation(
-    plan_id: int,
-    body: EvaluationIn,
-    actor: Actor = Depends(api_actor),
-    ctx: AppContext = Depends(get_context),
+    plan_id: int, body: EvaluationIn, actor: ApiActor, ctx: Ctx
 ) -> dict[str, Any]:
     """Record that the plan was evaluated on a date."""
     with ctx.uow(actor) as uow:

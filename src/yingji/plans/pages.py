@@ -13,19 +13,18 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from starlette.datastructures import FormData, UploadFile
 
 from yingji.accounts import queries as accounts_queries
-from yingji.accounts.deps import page_actor
-from yingji.accounts.pages import checked_form, render_page
+from yingji.accounts.pages import render_page
 from yingji.accounts.rules import ROLE_LABELS, Role
 from yingji.core.actor import Actor
 from yingji.core.errors import Conflict, FieldError, PermissionDenied, ValidationFailed
 from yingji.core.messages import pydantic_reason
-from yingji.core.web.context import AppContext, get_context
+from yingji.core.web.context import AppContext
 from yingji.core.web.flash import flash
 from yingji.core.web.nav import NavEntry, mark_nav
 from yingji.core.web.templates import register_templates
@@ -46,6 +45,7 @@ from yingji.plans.schemas import (
     VersionIn,
 )
 from yingji.registry.forms import LIST_SPLIT
+from yingji.web.deps import CheckedForm, Ctx, PageActor
 
 register_templates("plans", "yingji.plans")
 router = APIRouter(include_in_schema=False)
@@ -54,9 +54,7 @@ TASKS = "/plan-tasks"
 _ACTIVATORS = frozenset(r.value for r in service.ACTIVATORS)
 
 
-def library(
-    request: Request, actor: Actor = Depends(page_actor), ctx: AppContext = Depends(get_context)
-) -> Response:
+def library(request: Request, actor: PageActor, ctx: Ctx) -> Response:
     """Show the plans the user may see, flagging overdue evaluations and drills."""
     with ctx.session_factory() as session:
         plans = queries.list_plans(session, actor, ctx.clock.now().date())
@@ -64,12 +62,7 @@ def library(
     return render_page(request, actor, "plans/library.html", context)
 
 
-def plan_page(
-    plan_id: int,
-    request: Request,
-    actor: Actor = Depends(page_actor),
-    ctx: AppContext = Depends(get_context),
-) -> Response:
+def plan_page(plan_id: int, request: Request, actor: PageActor, ctx: Ctx) -> Response:
     """Show a plan's current structure, versions, drills and the activation form."""
     return _plan_page(plan_id, request, actor, ctx, [])
 
@@ -110,11 +103,7 @@ def _plan_page(
 
 
 def activate(
-    plan_id: int,
-    request: Request,
-    actor: Actor = Depends(page_actor),
-    form: FormData = Depends(checked_form),
-    ctx: AppContext = Depends(get_context),
+    plan_id: int, request: Request, actor: PageActor, form: CheckedForm, ctx: Ctx
 ) -> Response:
     """Start the plan at the chosen level (the signed-in user confirms it)."""
     errors: list[FieldError] = []
@@ -141,9 +130,7 @@ def activate(
     return RedirectResponse(TASKS, status_code=303)
 
 
-def task_board(
-    request: Request, actor: Actor = Depends(page_actor), ctx: AppContext = Depends(get_context)
-) -> Response:
+def task_board(request: Request, actor: PageActor, ctx: Ctx) -> Response:
     """Show the user's tasks (overdue first) with the actions each allows."""
     with ctx.session_factory() as session:
         tasks = queries.list_tasks(session, actor, ctx.clock.now(), with_history=True)
@@ -189,12 +176,7 @@ def _float(value: object) -> float | None:
 
 
 def task_action(
-    task_id: int,
-    action: str,
-    request: Request,
-    actor: Actor = Depends(page_actor),
-    form: FormData = Depends(checked_form),
-    ctx: AppContext = Depends(get_context),
+    task_id: int, action: str, request: Request, actor: PageActor, form: CheckedForm, ctx: Ctx
 ) -> Response:
     """Apply a task action from the board; a refused one is flashed with its reason.
 
@@ -433,23 +415,14 @@ def _editor(
     return render_page(request, actor, "plans/editor.html", context, 422 if failed else 200)
 
 
-def edit_form(
-    plan_id: int,
-    request: Request,
-    actor: Actor = Depends(page_actor),
-    ctx: AppContext = Depends(get_context),
-) -> Response:
+def edit_form(plan_id: int, request: Request, actor: PageActor, ctx: Ctx) -> Response:
     """Show the draft editor: the draft if there is one, else the published version to revise."""
     plan = _editable_plan(ctx, actor, plan_id)
     return _editor(request, actor, ctx, plan, _rows_from_version(plan["draft"] or plan["current"]))
 
 
 def save_edit(
-    plan_id: int,
-    request: Request,
-    actor: Actor = Depends(page_actor),
-    form: FormData = Depends(checked_form),
-    ctx: AppContext = Depends(get_context),
+    plan_id: int, request: Request, actor: PageActor, form: CheckedForm, ctx: Ctx
 ) -> Response:
     """Validate the posted structure through VersionIn and save it as the plan's draft."""
     plan = _editable_plan(ctx, actor, plan_id)
@@ -481,9 +454,7 @@ def _require_author(actor: Actor) -> None:
         raise PermissionDenied("当前角色不能编制应急预案")
 
 
-def new_form(
-    request: Request, actor: Actor = Depends(page_actor), ctx: AppContext = Depends(get_context)
-) -> Response:
+def new_form(request: Request, actor: PageActor, ctx: Ctx) -> Response:
     """Show the new-plan form (plan data and its first response level)."""
     _require_author(actor)
     return _new_page(request, actor, ctx, {"level": "4"})
@@ -501,12 +472,7 @@ _NEW_FIELDS = (
 )
 
 
-def create(
-    request: Request,
-    actor: Actor = Depends(page_actor),
-    form: FormData = Depends(checked_form),
-    ctx: AppContext = Depends(get_context),
-) -> Response:
+def create(request: Request, actor: PageActor, form: CheckedForm, ctx: Ctx) -> Response:
     """Create the plan with a one-level draft, then open the draft editor."""
     _require_author(actor)
     values = {name: _text(form, name) for name in _NEW_FIELDS}
@@ -535,11 +501,7 @@ def create(
 
 
 def publish(
-    plan_id: int,
-    request: Request,
-    actor: Actor = Depends(page_actor),
-    _form: FormData = Depends(checked_form),
-    ctx: AppContext = Depends(get_context),
+    plan_id: int, request: Request, actor: PageActor, _form: CheckedForm, ctx: Ctx
 ) -> Response:
     """Publish the draft: it becomes the current version (a refusal is flashed)."""
     try:
@@ -562,11 +524,7 @@ def _form_errors(exc: ValidationError) -> dict[str, str]:
 
 
 def drill(
-    plan_id: int,
-    request: Request,
-    actor: Actor = Depends(page_actor),
-    form: FormData = Depends(checked_form),
-    ctx: AppContext = Depends(get_context),
+    plan_id: int, request: Request, actor: PageActor, form: CheckedForm, ctx: Ctx
 ) -> Response:
     """Record a drill held against the plan; errors are shown next to the drill form's fields."""
     _editable_plan(ctx, actor, plan_id)
@@ -587,11 +545,7 @@ def drill(
 
 
 def evaluation(
-    plan_id: int,
-    request: Request,
-    actor: Actor = Depends(page_actor),
-    form: FormData = Depends(checked_form),
-    ctx: AppContext = Depends(get_context),
+    plan_id: int, request: Request, actor: PageActor, form: CheckedForm, ctx: Ctx
 ) -> Response:
     """Record a plan evaluation (date and conclusion)."""
     _editable_plan(ctx, actor, plan_id)
@@ -609,11 +563,7 @@ def evaluation(
 
 
 def import_structure(
-    plan_id: int,
-    request: Request,
-    actor: Actor = Depends(page_actor),
-    form: FormData = Depends(checked_form),
-    ctx: AppContext = Depends(get_context),
+    plan_id: int, request: Request, actor: PageActor, form: CheckedForm, ctx: Ctx
 ) -> Response:
     """Read the uploaded workbook into the draft (all or nothing); show every problem."""
     _editable_plan(ctx, actor, plan_id)

@@ -5,18 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Query, Response, UploadFile
-from sqlalchemy.orm import Session
+from fastapi import APIRouter, File, Query, Response, UploadFile
 
-from yingji.accounts.deps import api_actor
-from yingji.core.actor import Actor
 from yingji.core.excel import build_template, export_rows
 from yingji.core.geojson import feature_collection, point_feature
 from yingji.core.pagination import Page, PageParams
-from yingji.core.web.context import AppContext, get_context, read_session
 from yingji.registry import queries, service
 from yingji.registry.schemas import ImportIssue, ImportResult, RetireRequest
 from yingji.registry.spec import RegistrySpec
+from yingji.web.deps import ApiActor, Ctx, ReadSession
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 GEOJSON = "application/geo+json"
@@ -73,11 +70,11 @@ def build_router(spec: RegistrySpec) -> APIRouter:
 
     def list_records(
         filters: Any,
+        actor: ApiActor,
+        session: ReadSession,
         page: Annotated[int, Query(ge=1)] = 1,
         size: Annotated[int, Query(ge=1, le=200)] = 20,
         include_retired: bool = False,
-        actor: Actor = Depends(api_actor),
-        session: Session = Depends(read_session),
     ) -> Any:
         return queries.page_records(
             session,
@@ -99,11 +96,7 @@ def build_router(spec: RegistrySpec) -> APIRouter:
 
     if spec.sited:
 
-        def geojson(
-            filters: Any,
-            actor: Actor = Depends(api_actor),
-            session: Session = Depends(read_session),
-        ) -> Response:
+        def geojson(filters: Any, actor: ApiActor, session: ReadSession) -> Response:
             records = queries.iter_records(session, spec, actor, filters_of(spec, filters))
             import json
 
@@ -121,7 +114,7 @@ def build_router(spec: RegistrySpec) -> APIRouter:
             responses={200: {"content": {GEOJSON: {}}}},
         )
 
-    def template(actor: Actor = Depends(api_actor)) -> Response:
+    def template(actor: ApiActor) -> Response:
         queries.check_readable(spec, actor)
         return Response(
             build_template(spec.sheet, spec.columns),
@@ -139,10 +132,7 @@ def build_router(spec: RegistrySpec) -> APIRouter:
     )
 
     def export(
-        filters: Any,
-        include_retired: bool = False,
-        actor: Actor = Depends(api_actor),
-        session: Session = Depends(read_session),
+        filters: Any, actor: ApiActor, session: ReadSession, include_retired: bool = False
     ) -> Response:
         records = queries.iter_records(
             session, spec, actor, filters_of(spec, filters), include_retired=include_retired
@@ -163,10 +153,7 @@ def build_router(spec: RegistrySpec) -> APIRouter:
     )
 
     def import_(
-        file: UploadFile = File(...),
-        dry_run: bool = False,
-        actor: Actor = Depends(api_actor),
-        ctx: AppContext = Depends(get_context),
+        actor: ApiActor, ctx: Ctx, file: UploadFile = File(...), dry_run: bool = False
     ) -> ImportResult:
         content = file.file.read()
         with ctx.uow(actor) as uow:
@@ -187,11 +174,7 @@ def build_router(spec: RegistrySpec) -> APIRouter:
         },
     )
 
-    def detail(
-        record_id: int,
-        actor: Actor = Depends(api_actor),
-        session: Session = Depends(read_session),
-    ) -> Any:
+    def detail(record_id: int, actor: ApiActor, session: ReadSession) -> Any:
         return queries.get_record(session, spec, actor, record_id)
 
     router.add_api_route(
@@ -203,12 +186,7 @@ def build_router(spec: RegistrySpec) -> APIRouter:
         name=f"{spec.name}:detail",
     )
 
-    def create(
-        body: Any,
-        response: Response,
-        actor: Actor = Depends(api_actor),
-        ctx: AppContext = Depends(get_context),
-    ) -> Any:
+    def create(body: Any, response: Response, actor: ApiActor, ctx: Ctx) -> Any:
         with ctx.uow(actor) as uow:
             read = service.create_record(uow, spec, body)
             uow.commit()
@@ -225,12 +203,7 @@ def build_router(spec: RegistrySpec) -> APIRouter:
         name=f"{spec.name}:create",
     )
 
-    def update(
-        record_id: int,
-        body: Any,
-        actor: Actor = Depends(api_actor),
-        ctx: AppContext = Depends(get_context),
-    ) -> Any:
+    def update(record_id: int, body: Any, actor: ApiActor, ctx: Ctx) -> Any:
         with ctx.uow(actor) as uow:
             read = service.update_record(uow, spec, record_id, body)
             uow.commit()
@@ -245,12 +218,7 @@ def build_router(spec: RegistrySpec) -> APIRouter:
         name=f"{spec.name}:update",
     )
 
-    def retire(
-        record_id: int,
-        body: RetireRequest,
-        actor: Actor = Depends(api_actor),
-        ctx: AppContext = Depends(get_context),
-    ) -> Any:
+    def retire(record_id: int, body: RetireRequest, actor: ApiActor, ctx: Ctx) -> Any:
         with ctx.uow(actor) as uow:
             read = service.retire_record(uow, spec, record_id, body.reason)
             uow.commit()

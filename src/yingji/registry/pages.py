@@ -11,19 +11,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData, UploadFile
 
-from yingji.accounts.deps import page_actor
-from yingji.accounts.pages import checked_form, render_page
 from yingji.accounts.pages import install_error_page as _install_error_page
+from yingji.accounts.pages import render_page
 from yingji.core.actor import Actor
 from yingji.core.errors import Conflict, FieldError, NotFound, PermissionDenied, ValidationFailed
 from yingji.core.pagination import PageParams
-from yingji.core.web.context import AppContext, get_context, read_session
+from yingji.core.web.context import AppContext
 from yingji.core.web.flash import flash
 from yingji.core.web.nav import NavEntry, endpoints, mark_nav
 from yingji.core.web.templates import register_templates
@@ -50,6 +49,7 @@ from yingji.registry.page_parts import (
     timezone,
 )
 from yingji.registry.spec import RegistrySpec
+from yingji.web.deps import CheckedForm, Ctx, PageActor, ReadSession
 
 register_templates("registry", "yingji.registry")
 _SPEC_MARK = "__yingji_registry__"
@@ -237,11 +237,7 @@ def build_pages(spec: RegistrySpec) -> APIRouter:
     router = APIRouter(include_in_schema=False)
     base = f"/{spec.name}"
 
-    def list_page(
-        request: Request,
-        actor: Actor = Depends(page_actor),
-        session: Session = Depends(read_session),
-    ) -> Response:
+    def list_page(request: Request, actor: PageActor, session: ReadSession) -> Response:
         queries.check_readable(spec, actor)
         return _list_page(request, spec, actor, session)
 
@@ -251,53 +247,33 @@ def build_pages(spec: RegistrySpec) -> APIRouter:
     setattr(mark_nav(list_page, entry), _SPEC_MARK, spec)
     router.add_api_route(base, list_page, methods=["GET"], name=f"{spec.name}:page-list")
 
-    def import_page(
-        request: Request,
-        actor: Actor = Depends(page_actor),
-        form: FormData = Depends(checked_form),
-        ctx: AppContext = Depends(get_context),
-    ) -> Response:
+    def import_page(request: Request, actor: PageActor, form: CheckedForm, ctx: Ctx) -> Response:
         return _import(request, spec, actor, ctx, form)
 
     router.add_api_route(f"{base}/import", import_page, methods=["POST"])
 
-    def new_form(
-        request: Request,
-        actor: Actor = Depends(page_actor),
-        session: Session = Depends(read_session),
-    ) -> Response:
+    def new_form(request: Request, actor: PageActor, session: ReadSession) -> Response:
         if not can_create(spec, actor):
             raise PermissionDenied(f"无权新建{spec.title}")
         fields = form_fields(spec, spec.create_schema)
         fill(fields, defaults(spec.create_schema), timezone(request))
         return _form_page(request, spec, actor, session, fields)
 
-    def create(
-        request: Request,
-        actor: Actor = Depends(page_actor),
-        form: FormData = Depends(checked_form),
-        ctx: AppContext = Depends(get_context),
-    ) -> Response:
+    def create(request: Request, actor: PageActor, form: CheckedForm, ctx: Ctx) -> Response:
         return _save(request, spec, actor, ctx, form, None)
 
     router.add_api_route(f"{base}/new", new_form, methods=["GET"], name=f"{spec.name}:page-new")
     router.add_api_route(f"{base}/new", create, methods=["POST"])
 
     def detail(
-        request: Request,
-        record_id: str,
-        actor: Actor = Depends(page_actor),
-        session: Session = Depends(read_session),
+        request: Request, record_id: str, actor: PageActor, session: ReadSession
     ) -> Response:
         return _detail_page(request, spec, actor, session, _record_id(record_id, spec))
 
     router.add_api_route(f"{base}/{{record_id}}", detail, methods=["GET"])
 
     def edit_form(
-        request: Request,
-        record_id: str,
-        actor: Actor = Depends(page_actor),
-        session: Session = Depends(read_session),
+        request: Request, record_id: str, actor: PageActor, session: ReadSession
     ) -> Response:
         record = queries.get_record(session, spec, actor, _record_id(record_id, spec))
         if not can_write(spec, actor):
@@ -312,11 +288,7 @@ def build_pages(spec: RegistrySpec) -> APIRouter:
         return _form_page(request, spec, actor, session, fields, record=record)
 
     def update(
-        request: Request,
-        record_id: str,
-        actor: Actor = Depends(page_actor),
-        form: FormData = Depends(checked_form),
-        ctx: AppContext = Depends(get_context),
+        request: Request, record_id: str, actor: PageActor, form: CheckedForm, ctx: Ctx
     ) -> Response:
         return _save(request, spec, actor, ctx, form, _record_id(record_id, spec))
 
@@ -324,11 +296,7 @@ def build_pages(spec: RegistrySpec) -> APIRouter:
     router.add_api_route(f"{base}/{{record_id}}/edit", update, methods=["POST"])
 
     def retire(
-        request: Request,
-        record_id: str,
-        actor: Actor = Depends(page_actor),
-        form: FormData = Depends(checked_form),
-        ctx: AppContext = Depends(get_context),
+        request: Request, record_id: str, actor: PageActor, form: CheckedForm, ctx: Ctx
     ) -> Response:
         rid = _record_id(record_id, spec)
         reason = str(form.get("reason") or "").strip()

@@ -12,16 +12,15 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
-from yingji.accounts.deps import page_actor
-from yingji.accounts.pages import checked_form, render_page
+from yingji.accounts.pages import render_page
 from yingji.core.actor import Actor
 from yingji.core.errors import FieldError, ValidationFailed
-from yingji.core.web.context import AppContext, get_context
+from yingji.core.web.context import AppContext
 from yingji.core.web.nav import NavEntry, mark_nav
 from yingji.core.web.templates import register_templates
 from yingji.geo.queries import boundary_sources
@@ -47,6 +46,7 @@ from yingji.risks.points.rules import (
     grade_lec,
     grade_ls,
 )
+from yingji.web.deps import CheckedForm, Ctx, PageActor
 
 register_templates("risks", "yingji.risks")
 router = APIRouter(include_in_schema=False)
@@ -110,9 +110,7 @@ def _page(
     return render_page(request, actor, "risks/calculators.html", context, status)
 
 
-def calculators(
-    request: Request, actor: Actor = Depends(page_actor), ctx: AppContext = Depends(get_context)
-) -> Response:
+def calculators(request: Request, actor: PageActor, ctx: Ctx) -> Response:
     """Show the LEC, LS and GB 18218 calculators."""
     return _page(request, actor, ctx)
 
@@ -140,12 +138,7 @@ def _grade_result(grade: Any) -> dict[str, Any]:
     }
 
 
-def calculate_lec(
-    request: Request,
-    actor: Actor = Depends(page_actor),
-    form: FormData = Depends(checked_form),
-    ctx: AppContext = Depends(get_context),
-) -> Response:
+def calculate_lec(request: Request, actor: PageActor, form: CheckedForm, ctx: Ctx) -> Response:
     """Answer the LEC form: D = L × E × C and its level."""
     values = {k: str(form.get(k) or "") for k in ("l", "e", "c")}
     errors: list[str] = []
@@ -168,12 +161,7 @@ def calculate_lec(
     )
 
 
-def calculate_ls(
-    request: Request,
-    actor: Actor = Depends(page_actor),
-    form: FormData = Depends(checked_form),
-    ctx: AppContext = Depends(get_context),
-) -> Response:
+def calculate_ls(request: Request, actor: PageActor, form: CheckedForm, ctx: Ctx) -> Response:
     """Answer the LS form: R = L × S and its level."""
     values = {k: str(form.get(k) or "") for k in ("l", "s")}
     errors: list[str] = []
@@ -201,12 +189,7 @@ def calculate_ls(
     )
 
 
-def calculate_gb18218(
-    request: Request,
-    actor: Actor = Depends(page_actor),
-    form: FormData = Depends(checked_form),
-    ctx: AppContext = Depends(get_context),
-) -> Response:
+def calculate_gb18218(request: Request, actor: PageActor, form: CheckedForm, ctx: Ctx) -> Response:
     """Answer the GB 18218-2018 form: S = Σq/Q, major hazard or not, α, R and the grade."""
     text = str(form.get("substances") or "")
     values = {
@@ -274,7 +257,7 @@ def _assessment(substances: list[SubstanceIn], body: AssessRequest) -> dict[str,
     }
 
 
-def colour_map(request: Request, actor: Actor = Depends(page_actor)) -> Response:
+def colour_map(request: Request, actor: PageActor) -> Response:
     """Show the 四色图: every visible risk point painted by its current level."""
     ctx: AppContext = request.app.state.ctx
     with ctx.session_factory() as session:

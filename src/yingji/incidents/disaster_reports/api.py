@@ -4,12 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Response
-from sqlalchemy.orm import Session
+from fastapi import APIRouter, Response
 
-from yingji.accounts.deps import api_actor
-from yingji.core.actor import Actor
-from yingji.core.web.context import AppContext, get_context, read_session
 from yingji.incidents.disaster_reports import queries, service
 from yingji.incidents.disaster_reports.rules import FIELDS, HAZARD_LABELS
 from yingji.incidents.disaster_reports.schemas import (
@@ -18,6 +14,7 @@ from yingji.incidents.disaster_reports.schemas import (
     ReportCreate,
     ReportRead,
 )
+from yingji.web.deps import ApiActor, Ctx, ReadSession
 
 BASE = "/api/v1/disaster-processes"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -40,11 +37,7 @@ def fields() -> list[dict[str, Any]]:
 
 
 @router.post(BASE, response_model=ProcessRead, status_code=201, summary="启动灾害过程")
-def open_process(
-    body: ProcessCreate,
-    actor: Actor = Depends(api_actor),
-    ctx: AppContext = Depends(get_context),
-) -> ProcessRead:
+def open_process(body: ProcessCreate, actor: ApiActor, ctx: Ctx) -> ProcessRead:
     """Open a disaster process; its townships now owe an 初报."""
     with ctx.uow(actor) as uow:
         process_id = service.open_process(uow, body, district_code=ctx.settings.district_code)
@@ -54,9 +47,7 @@ def open_process(
 
 
 @router.get(BASE, summary="灾害过程列表")
-def list_processes(
-    actor: Actor = Depends(api_actor), session: Session = Depends(read_session)
-) -> list[dict[str, Any]]:
+def list_processes(actor: ApiActor, session: ReadSession) -> list[dict[str, Any]]:
     """Return the processes the actor may see, newest first."""
     return [
         {
@@ -72,22 +63,13 @@ def list_processes(
 
 
 @router.get(BASE + "/{process_id}", response_model=ProcessRead, summary="灾害过程与各乡镇报送情况")
-def get_process(
-    process_id: int,
-    actor: Actor = Depends(api_actor),
-    ctx: AppContext = Depends(get_context),
-    session: Session = Depends(read_session),
-) -> ProcessRead:
+def get_process(process_id: int, actor: ApiActor, ctx: Ctx, session: ReadSession) -> ProcessRead:
     """Return the process, each township's standing and the totals in the actor's scope."""
     return queries.process_read(session, actor, process_id, ctx.clock.now())
 
 
 @router.post(BASE + "/{process_id}/stabilise", response_model=ProcessRead, summary="灾情稳定")
-def stabilise(
-    process_id: int,
-    actor: Actor = Depends(api_actor),
-    ctx: AppContext = Depends(get_context),
-) -> ProcessRead:
+def stabilise(process_id: int, actor: ApiActor, ctx: Ctx) -> ProcessRead:
     """Mark the process stabilised (townships then owe their 核报)."""
     with ctx.uow(actor) as uow:
         service.stabilise_process(uow, process_id)
@@ -102,12 +84,7 @@ def stabilise(
     status_code=201,
     summary="报送初报/续报/核报",
 )
-def submit_report(
-    process_id: int,
-    body: ReportCreate,
-    actor: Actor = Depends(api_actor),
-    ctx: AppContext = Depends(get_context),
-) -> ReportRead:
+def submit_report(process_id: int, body: ReportCreate, actor: ApiActor, ctx: Ctx) -> ReportRead:
     """Validate and store a township's report."""
     with ctx.uow(actor) as uow:
         report_id = service.submit_report(uow, process_id, body)
@@ -119,22 +96,14 @@ def submit_report(
 
 @router.get(BASE + "/{process_id}/reports", response_model=list[ReportRead], summary="报送记录")
 def list_reports(
-    process_id: int,
-    division_code: str | None = None,
-    actor: Actor = Depends(api_actor),
-    session: Session = Depends(read_session),
+    process_id: int, actor: ApiActor, session: ReadSession, division_code: str | None = None
 ) -> list[ReportRead]:
     """Return the reports of townships in the actor's scope."""
     return queries.list_reports(session, actor, process_id, division_code)
 
 
 @router.get(BASE + "/{process_id}/export.xlsx", summary="导出灾情统计表（报灾系统格式）")
-def export(
-    process_id: int,
-    actor: Actor = Depends(api_actor),
-    ctx: AppContext = Depends(get_context),
-    session: Session = Depends(read_session),
-) -> Response:
+def export(process_id: int, actor: ApiActor, ctx: Ctx, session: ReadSession) -> Response:
     """Return the township table and totals as a spreadsheet."""
     read = queries.process_read(session, actor, process_id, ctx.clock.now())
     return Response(

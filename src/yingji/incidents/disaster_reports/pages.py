@@ -7,16 +7,14 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
-from starlette.datastructures import FormData
 
-from yingji.accounts.deps import page_actor
-from yingji.accounts.pages import checked_form, render_page
+from yingji.accounts.pages import render_page
 from yingji.core.actor import Actor
 from yingji.core.errors import Conflict, FieldError, ValidationFailed
-from yingji.core.web.context import AppContext, get_context
+from yingji.core.web.context import AppContext
 from yingji.core.web.flash import flash
 from yingji.core.web.nav import NavEntry, mark_nav
 from yingji.core.web.templates import register_templates
@@ -24,6 +22,7 @@ from yingji.incidents.disaster_reports import queries, service
 from yingji.incidents.disaster_reports.rules import FIELDS, HAZARD_LABELS, KIND_LABELS
 from yingji.incidents.disaster_reports.schemas import ProcessCreate, ReportCreate
 from yingji.registry.forms import validation_errors
+from yingji.web.deps import CheckedForm, Ctx, PageActor
 
 register_templates("disaster_reports", "yingji.incidents.disaster_reports")
 router = APIRouter(include_in_schema=False)
@@ -45,9 +44,7 @@ def _when(raw: str, request: Request) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=_zone(request))
 
 
-def list_page(
-    request: Request, actor: Actor = Depends(page_actor), ctx: AppContext = Depends(get_context)
-) -> Response:
+def list_page(request: Request, actor: PageActor, ctx: Ctx) -> Response:
     """Show the processes the user may see, and the form to open one (coordinators)."""
     with ctx.session_factory() as session:
         processes = queries.list_processes(session, actor)
@@ -61,12 +58,7 @@ def list_page(
     return render_page(request, actor, "disaster_reports/list.html", context)
 
 
-def open_process(
-    request: Request,
-    actor: Actor = Depends(page_actor),
-    form: FormData = Depends(checked_form),
-    ctx: AppContext = Depends(get_context),
-) -> Response:
+def open_process(request: Request, actor: PageActor, form: CheckedForm, ctx: Ctx) -> Response:
     """Open a process from the form, or show the list again with the reasons."""
     started = _when(str(form.get("started_at") or ""), request)
     errors: list[FieldError] = []
@@ -100,12 +92,7 @@ def open_process(
     return render_page(request, actor, "disaster_reports/list.html", context, 422)
 
 
-def process_page(
-    process_id: int,
-    request: Request,
-    actor: Actor = Depends(page_actor),
-    ctx: AppContext = Depends(get_context),
-) -> Response:
+def process_page(process_id: int, request: Request, actor: PageActor, ctx: Ctx) -> Response:
     """Show each township's standing, the totals, and the actions the user may take."""
     with ctx.session_factory() as session:
         read = queries.process_read(session, actor, process_id, ctx.clock.now())
@@ -120,11 +107,7 @@ def process_page(
 
 
 def stabilise(
-    process_id: int,
-    request: Request,
-    actor: Actor = Depends(page_actor),
-    form: FormData = Depends(checked_form),
-    ctx: AppContext = Depends(get_context),
+    process_id: int, request: Request, actor: PageActor, form: CheckedForm, ctx: Ctx
 ) -> Response:
     """Mark the process stabilised."""
     with ctx.uow(actor) as uow:
@@ -166,22 +149,14 @@ def _report_form(
 
 
 def report_form(
-    process_id: int,
-    request: Request,
-    division_code: str = "",
-    actor: Actor = Depends(page_actor),
-    ctx: AppContext = Depends(get_context),
+    process_id: int, request: Request, actor: PageActor, ctx: Ctx, division_code: str = ""
 ) -> Response:
     """Show the report form, prefilled with the township's last figures (cumulative)."""
     return _report_form(request, actor, ctx, process_id, division_code or actor.division_code or "")
 
 
 def submit_report(
-    process_id: int,
-    request: Request,
-    actor: Actor = Depends(page_actor),
-    form: FormData = Depends(checked_form),
-    ctx: AppContext = Depends(get_context),
+    process_id: int, request: Request, actor: PageActor, form: CheckedForm, ctx: Ctx
 ) -> Response:
     """Store the posted report, or show the form again with each reason by its field."""
     town = str(form.get("division_code") or "")

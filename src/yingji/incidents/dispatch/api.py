@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
-from sqlalchemy.orm import Session
+from fastapi import APIRouter
 
-from yingji.accounts.deps import api_actor
 from yingji.adapters.routing import OsrmRoadNetwork, RoadNetwork
-from yingji.core.actor import Actor
-from yingji.core.web.context import AppContext, get_context, read_session
+from yingji.core.web.context import AppContext
 from yingji.incidents.dispatch import queries, service
 from yingji.incidents.dispatch.rules import TravelModel
 from yingji.incidents.dispatch.schemas import (
@@ -18,6 +15,7 @@ from yingji.incidents.dispatch.schemas import (
     Recommendation,
     RecommendQuery,
 )
+from yingji.web.deps import ApiActor, Ctx, ReadSession
 
 router = APIRouter(tags=["调度"])
 
@@ -58,10 +56,7 @@ def travel_model(ctx: AppContext) -> TravelModel:
     summary="推荐救援力量、装备和物资（含 1 小时可达）",
 )
 def recommend(
-    body: RecommendQuery,
-    actor: Actor = Depends(api_actor),
-    ctx: AppContext = Depends(get_context),
-    session: Session = Depends(read_session),
+    body: RecommendQuery, actor: ApiActor, ctx: Ctx, session: ReadSession
 ) -> Recommendation:
     """Rank the resources near the point, each with its ETA and the reasons."""
     return queries.recommend(session, body, travel_model(ctx))
@@ -70,9 +65,7 @@ def recommend(
 @router.post(
     "/api/v1/dispatch-orders", response_model=OrderRead, status_code=201, summary="申请调度"
 )
-def create_order(
-    body: OrderCreate, actor: Actor = Depends(api_actor), ctx: AppContext = Depends(get_context)
-) -> OrderRead:
+def create_order(body: OrderCreate, actor: ApiActor, ctx: Ctx) -> OrderRead:
     """Request a team, equipment or supplies for an incident (held for this order)."""
     with ctx.uow(actor) as uow:
         order_id = service.request_dispatch(uow, body, travel_model(ctx))
@@ -83,18 +76,14 @@ def create_order(
 
 @router.get("/api/v1/dispatch-orders", response_model=list[OrderRead], summary="调度单列表")
 def list_orders(
-    incident_id: int | None = None,
-    actor: Actor = Depends(api_actor),
-    session: Session = Depends(read_session),
+    actor: ApiActor, session: ReadSession, incident_id: int | None = None
 ) -> list[OrderRead]:
     """Return the orders the actor may see (of one incident when given)."""
     return queries.list_orders(session, actor, incident_id)
 
 
 @router.get("/api/v1/dispatch-orders/{order_id}", response_model=OrderRead, summary="调度单详情")
-def get_order(
-    order_id: int, actor: Actor = Depends(api_actor), session: Session = Depends(read_session)
-) -> OrderRead:
+def get_order(order_id: int, actor: ApiActor, session: ReadSession) -> OrderRead:
     """Return one order with its history."""
     return queries.to_read(session, queries.get_order_row(session, actor, order_id))
 
@@ -105,13 +94,7 @@ def get_order(
     summary="调度单操作：approve 批准 / dispatch 派出 / depart 出发 / arrive 到场 / "
     "return 归队 / cancel 取消",
 )
-def act(
-    order_id: int,
-    action: str,
-    body: OrderAction,
-    actor: Actor = Depends(api_actor),
-    ctx: AppContext = Depends(get_context),
-) -> OrderRead:
+def act(order_id: int, action: str, body: OrderAction, actor: ApiActor, ctx: Ctx) -> OrderRead:
     """Move the order; an illegal step is 409 with the reason."""
     with ctx.uow(actor) as uow:
         service.advance_order(uow, order_id, action, body)

@@ -9,16 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
-from starlette.datastructures import FormData
 
-from yingji.accounts.deps import page_actor
-from yingji.accounts.pages import checked_form, render_page
-from yingji.core.actor import Actor
+from yingji.accounts.pages import render_page
 from yingji.core.errors import Conflict, DomainError, NotFound, ValidationFailed
-from yingji.core.web.context import AppContext, get_context
+from yingji.core.web.context import AppContext
 from yingji.core.web.flash import flash
 from yingji.core.web.templates import register_templates
 from yingji.incidents.dispatch import nearby, queries, service
@@ -33,6 +30,7 @@ from yingji.plans import queries as plan_queries
 from yingji.plans import service as plan_service
 from yingji.plans.rules import Situation
 from yingji.plans.schemas import ActivationIn
+from yingji.web.deps import CheckedForm, Ctx, PageActor
 
 register_templates("response", "yingji.incidents.dispatch")
 router = APIRouter(include_in_schema=False)
@@ -79,12 +77,7 @@ def _response_map(
     return config, list(recommendation.teams)
 
 
-def response_page(
-    incident_id: int,
-    request: Request,
-    actor: Actor = Depends(page_actor),
-    ctx: AppContext = Depends(get_context),
-) -> Response:
+def response_page(incident_id: int, request: Request, actor: PageActor, ctx: Ctx) -> Response:
     """Show what the command post needs to work one incident."""
     now = ctx.clock.now()
     with ctx.session_factory() as session:
@@ -129,11 +122,7 @@ def response_page(
 
 
 def activate(
-    incident_id: int,
-    request: Request,
-    actor: Actor = Depends(page_actor),
-    form: FormData = Depends(checked_form),
-    ctx: AppContext = Depends(get_context),
+    incident_id: int, request: Request, actor: PageActor, form: CheckedForm, ctx: Ctx
 ) -> Response:
     """Start a matched plan at its level for this incident."""
     plan_id = int(str(form.get("plan_id") or "0") or 0)
@@ -151,11 +140,7 @@ def activate(
 
 
 def dispatch_team(
-    incident_id: int,
-    request: Request,
-    actor: Actor = Depends(page_actor),
-    form: FormData = Depends(checked_form),
-    ctx: AppContext = Depends(get_context),
+    incident_id: int, request: Request, actor: PageActor, form: CheckedForm, ctx: Ctx
 ) -> Response:
     """Request the chosen team for this incident (to its location)."""
     team_id = int(str(form.get("team_id") or "0") or 0)
@@ -186,9 +171,9 @@ def order_step(
     order_id: int,
     action: str,
     request: Request,
-    actor: Actor = Depends(page_actor),
-    form: FormData = Depends(checked_form),
-    ctx: AppContext = Depends(get_context),
+    actor: PageActor,
+    form: CheckedForm,
+    ctx: Ctx,
 ) -> Response:
     """Move a dispatch order one step."""
     try:
@@ -203,11 +188,7 @@ def order_step(
 
 
 def start_review(
-    incident_id: int,
-    request: Request,
-    actor: Actor = Depends(page_actor),
-    form: FormData = Depends(checked_form),
-    ctx: AppContext = Depends(get_context),
+    incident_id: int, request: Request, actor: PageActor, form: CheckedForm, ctx: Ctx
 ) -> Response:
     """Open the review of the closed incident."""
     try:

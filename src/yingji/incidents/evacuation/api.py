@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends
-from sqlalchemy.orm import Session
+from fastapi import APIRouter
 
-from yingji.accounts.deps import api_actor
-from yingji.core.actor import Actor
-from yingji.core.web.context import AppContext, get_context, read_session
 from yingji.incidents.evacuation import queries, service
 from yingji.incidents.evacuation.schemas import EvacuationPlanRead, EvacuationRequest
+from yingji.web.deps import ApiActor, Ctx, ReadSession
 
 router = APIRouter(tags=["转移安置"])
 
@@ -22,11 +19,7 @@ router = APIRouter(tags=["转移安置"])
     status_code=201,
     summary="编制转移安置方案（按容量约束求总转移距离最小的分配）",
 )
-def create_plan(
-    body: EvacuationRequest,
-    actor: Actor = Depends(api_actor),
-    ctx: AppContext = Depends(get_context),
-) -> EvacuationPlanRead:
+def create_plan(body: EvacuationRequest, actor: ApiActor, ctx: Ctx) -> EvacuationPlanRead:
     """Assign the villages' people to open shelters and store the plan."""
     with ctx.uow(actor) as uow:
         plan_id = service.plan_evacuation_for(
@@ -42,20 +35,14 @@ def create_plan(
     response_model=EvacuationPlanRead,
     summary="转移安置方案详情",
 )
-def get_plan(
-    plan_id: int,
-    actor: Actor = Depends(api_actor),
-    session: Session = Depends(read_session),
-) -> EvacuationPlanRead:
+def get_plan(plan_id: int, actor: ApiActor, session: ReadSession) -> EvacuationPlanRead:
     """Return one stored plan (404 outside the actor's jurisdiction)."""
     return queries.get_plan(session, actor, plan_id)
 
 
 @router.get("/api/v1/evacuation-plans", summary="转移安置方案列表")
 def list_plans(
-    incident_id: int | None = None,
-    actor: Actor = Depends(api_actor),
-    session: Session = Depends(read_session),
+    actor: ApiActor, session: ReadSession, incident_id: int | None = None
 ) -> list[dict[str, Any]]:
     """Return the plans the actor may see (summaries, newest first)."""
     return [

@@ -4,19 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
-from yingji.accounts.deps import page_actor
-from yingji.accounts.pages import checked_form, render_page
+from yingji.accounts.pages import render_page
 from yingji.accounts.scoping import scope_clause
 from yingji.core.actor import Actor
 from yingji.core.errors import FieldError, PermissionDenied, ValidationFailed
-from yingji.core.web.context import AppContext, get_context, read_session
 from yingji.core.web.flash import flash
 from yingji.core.web.nav import NavEntry, mark_nav
 from yingji.core.web.templates import register_templates
@@ -25,6 +23,7 @@ from yingji.incidents.evacuation import queries, service
 from yingji.incidents.evacuation.schemas import EvacuationRequest
 from yingji.registry.forms import validation_errors
 from yingji.resources.shelters.rules import CLASS_LABELS
+from yingji.web.deps import CheckedForm, Ctx, PageActor, ReadSession
 
 register_templates("evacuation", "yingji.incidents.evacuation")
 router = APIRouter(include_in_schema=False)
@@ -61,11 +60,7 @@ def _form(
     return render_page(request, actor, "evacuation/form.html", context, status)
 
 
-def form_page(
-    request: Request,
-    actor: Actor = Depends(page_actor),
-    session: Session = Depends(read_session),
-) -> Response:
+def form_page(request: Request, actor: PageActor, session: ReadSession) -> Response:
     """Show the planning form: villages in scope with their population, and the limits."""
     if actor.role not in _PLANNERS:
         raise PermissionDenied("当前角色不能编制转移安置方案")
@@ -90,12 +85,7 @@ def _request(form: FormData) -> tuple[dict[str, Any], dict[str, str]]:
     return data, chosen
 
 
-def create_plan(
-    request: Request,
-    actor: Actor = Depends(page_actor),
-    form: FormData = Depends(checked_form),
-    ctx: AppContext = Depends(get_context),
-) -> Response:
+def create_plan(request: Request, actor: PageActor, form: CheckedForm, ctx: Ctx) -> Response:
     """Compute and store the plan, then show it; or show the form with the reasons."""
     data, chosen = _request(form)
     errors: list[FieldError] = []
@@ -117,12 +107,7 @@ def create_plan(
         return _form(request, actor, session, chosen=chosen, errors=errors, status=422)
 
 
-def plan_page(
-    plan_id: int,
-    request: Request,
-    actor: Actor = Depends(page_actor),
-    session: Session = Depends(read_session),
-) -> Response:
+def plan_page(plan_id: int, request: Request, actor: PageActor, session: ReadSession) -> Response:
     """Show a stored plan: totals, moves, unplaced people, shelter loads and the map."""
     plan = queries.get_plan(session, actor, plan_id)
     divisions = queries.divisions_by_code(session, plan.village_codes)

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from fastapi.responses import Response
-from sqlalchemy.orm import Session
 
-from yingji.accounts.deps import api_actor
-from yingji.core.actor import Actor
-from yingji.core.web.context import AppContext, get_context, read_session
 from yingji.incidents.review import queries, service
 from yingji.incidents.review.documents import review_docx
 from yingji.incidents.review.schemas import ProblemCreate, ReviewCreate, ReviewRead
+from yingji.web.deps import ApiActor, Ctx, ReadSession
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 router = APIRouter(tags=["复盘"])
@@ -19,12 +16,7 @@ BASE = "/api/v1/incidents/{incident_id}/review"
 
 
 @router.post(BASE, response_model=ReviewRead, status_code=201, summary="开展复盘（事件结案后）")
-def open_review(
-    incident_id: int,
-    body: ReviewCreate,
-    actor: Actor = Depends(api_actor),
-    ctx: AppContext = Depends(get_context),
-) -> ReviewRead:
+def open_review(incident_id: int, body: ReviewCreate, actor: ApiActor, ctx: Ctx) -> ReviewRead:
     """Freeze the closed incident's response measures into its review."""
     with ctx.uow(actor) as uow:
         service.open_review(uow, incident_id, body)
@@ -34,9 +26,7 @@ def open_review(
 
 
 @router.get(BASE, response_model=ReviewRead, summary="复盘详情")
-def get_review(
-    incident_id: int, actor: Actor = Depends(api_actor), session: Session = Depends(read_session)
-) -> ReviewRead:
+def get_review(incident_id: int, actor: ApiActor, session: ReadSession) -> ReviewRead:
     """Return the review: measures, timeline and problems."""
     return queries.get_review(session, actor, incident_id)
 
@@ -47,12 +37,7 @@ def get_review(
     status_code=201,
     summary="登记问题（转入隐患整改）",
 )
-def add_problem(
-    incident_id: int,
-    body: ProblemCreate,
-    actor: Actor = Depends(api_actor),
-    ctx: AppContext = Depends(get_context),
-) -> ReviewRead:
+def add_problem(incident_id: int, body: ProblemCreate, actor: ApiActor, ctx: Ctx) -> ReviewRead:
     """Record a problem; it opens a hazard with its owner and deadline."""
     with ctx.uow(actor) as uow:
         service.add_problem(uow, incident_id, body)
@@ -62,12 +47,7 @@ def add_problem(
 
 
 @router.get(BASE + ".docx", summary="下载复盘报告")
-def download(
-    incident_id: int,
-    actor: Actor = Depends(api_actor),
-    ctx: AppContext = Depends(get_context),
-    session: Session = Depends(read_session),
-) -> Response:
+def download(incident_id: int, actor: ApiActor, ctx: Ctx, session: ReadSession) -> Response:
     """Return the review report as .docx."""
     review = queries.get_review(session, actor, incident_id)
     return Response(

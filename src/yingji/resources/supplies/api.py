@@ -14,14 +14,11 @@ from typing import Annotated, Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, Query, Response
-from sqlalchemy.orm import Session
+from fastapi import APIRouter, Query, Response
 
-from yingji.accounts.deps import api_actor
-from yingji.core.actor import Actor
 from yingji.core.excel import Column, export_rows
 from yingji.core.pagination import Page, PageParams
-from yingji.core.web.context import AppContext, get_context, read_session
+from yingji.core.web.context import AppContext
 from yingji.resources.supplies import queries, service
 from yingji.resources.supplies.rules import EXPIRY_STATUS_LABELS, expiry_status
 from yingji.resources.supplies.schemas import (
@@ -34,6 +31,7 @@ from yingji.resources.supplies.schemas import (
     StockLevelSet,
     StockRow,
 )
+from yingji.web.deps import ApiActor, Ctx, ReadSession
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MOVEMENTS = "/api/v1/stock-movements"
@@ -54,10 +52,10 @@ def _local_now(ctx: AppContext) -> datetime:
 )
 def list_movements(
     filters: Annotated[MovementFilters, Query()],
+    actor: ApiActor,
+    session: ReadSession,
     page: Annotated[int, Query(ge=1)] = 1,
     size: Annotated[int, Query(ge=1, le=200)] = 20,
-    actor: Actor = Depends(api_actor),
-    session: Session = Depends(read_session),
 ) -> Page[MovementRead]:
     """List the ledger lines the actor may see."""
     return queries.page_movements(session, actor, PageParams(page=page, size=size), _given(filters))
@@ -75,10 +73,7 @@ def list_movements(
     },
 )
 def record_movement(
-    body: MovementCreate,
-    response: Response,
-    actor: Actor = Depends(api_actor),
-    ctx: AppContext = Depends(get_context),
+    body: MovementCreate, response: Response, actor: ApiActor, ctx: Ctx
 ) -> MovementRead:
     """Record a movement; a retry with the same reference answers 200 with the original."""
     with ctx.uow(actor) as uow:
@@ -92,11 +87,7 @@ def record_movement(
 
 
 @router.get(f"{MOVEMENTS}/{{movement_id}}", response_model=MovementRead, summary="查看出入库记录")
-def movement_detail(
-    movement_id: int,
-    actor: Actor = Depends(api_actor),
-    session: Session = Depends(read_session),
-) -> MovementRead:
+def movement_detail(movement_id: int, actor: ApiActor, session: ReadSession) -> MovementRead:
     """Return one ledger line (404 outside the actor's jurisdiction)."""
     return queries.get_movement(session, actor, movement_id)
 
@@ -106,10 +97,10 @@ def movement_detail(
 )
 def list_stock(
     filters: Annotated[StockFilters, Query()],
+    actor: ApiActor,
+    session: ReadSession,
     page: Annotated[int, Query(ge=1)] = 1,
     size: Annotated[int, Query(ge=1, le=200)] = 50,
-    actor: Actor = Depends(api_actor),
-    session: Session = Depends(read_session),
 ) -> Page[StockRow]:
     """List current stock derived from the ledger (rows with a non-zero quantity)."""
     return queries.page_stock(session, actor, PageParams(page=page, size=size), _given(filters))
@@ -121,12 +112,12 @@ def list_stock(
     summary="库存预警（低于最低储备、临期、过期）",
 )
 def stock_alerts(
+    actor: ApiActor,
+    ctx: Ctx,
+    session: ReadSession,
     warn_days: Annotated[int | None, Query(ge=0, le=3650, title="临期预警天数")] = None,
     warehouse_id: int | None = None,
     division_code: str | None = None,
-    actor: Actor = Depends(api_actor),
-    ctx: AppContext = Depends(get_context),
-    session: Session = Depends(read_session),
 ) -> StockAlerts:
     """Return reserve-minimum and expiry alerts in the actor's jurisdiction."""
     days = warn_days if warn_days is not None else int(ctx.settings.stock_expiry_warn_days)
@@ -160,10 +151,7 @@ STOCK_COLUMNS = [
     responses={200: {"content": {XLSX: {}}}},
 )
 def export_stock(
-    filters: Annotated[StockFilters, Query()],
-    actor: Actor = Depends(api_actor),
-    ctx: AppContext = Depends(get_context),
-    session: Session = Depends(read_session),
+    filters: Annotated[StockFilters, Query()], actor: ApiActor, ctx: Ctx, session: ReadSession
 ) -> Response:
     """Return the current stock the actor may see as a workbook."""
     today = _local_now(ctx).date()
@@ -178,11 +166,7 @@ def export_stock(
 
 
 @router.put("/api/v1/stock-levels", response_model=StockLevelRead, summary="设置最低储备量")
-def set_stock_level(
-    body: StockLevelSet,
-    actor: Actor = Depends(api_actor),
-    ctx: AppContext = Depends(get_context),
-) -> StockLevelRead:
+def set_stock_level(body: StockLevelSet, actor: ApiActor, ctx: Ctx) -> StockLevelRead:
     """Set the reserve minimum of an item at a warehouse."""
     with ctx.uow(actor) as uow:
         read = service.set_minimum(uow, body)

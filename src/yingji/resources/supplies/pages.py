@@ -18,19 +18,18 @@ from typing import Any
 from urllib.parse import urlencode
 from uuid import uuid4
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
-from yingji.accounts.deps import page_actor
-from yingji.accounts.pages import checked_form, render_page
+from yingji.accounts.pages import render_page
 from yingji.core.actor import Actor
 from yingji.core.errors import Conflict, FieldError, PermissionDenied, ValidationFailed
 from yingji.core.pagination import PageParams
-from yingji.core.web.context import AppContext, get_context, read_session
+from yingji.core.web.context import AppContext
 from yingji.core.web.flash import flash
 from yingji.core.web.nav import NavEntry, mark_nav
 from yingji.core.web.templates import register_templates
@@ -51,6 +50,7 @@ from yingji.resources.supplies.rules import (
     expiry_status,
 )
 from yingji.resources.supplies.schemas import MovementCreate, MovementFilters, StockFilters
+from yingji.web.deps import CheckedForm, Ctx, PageActor, ReadSession
 
 register_templates("supplies", "yingji.resources.supplies")
 router = APIRouter(include_in_schema=False)
@@ -225,11 +225,7 @@ _STOCK_LABELS = {
 }
 
 
-def stock_page(
-    request: Request,
-    actor: Actor = Depends(page_actor),
-    session: Session = Depends(read_session),
-) -> Response:
+def stock_page(request: Request, actor: PageActor, session: ReadSession) -> Response:
     """Show current stock by warehouse, item and batch, with expiry status and filters."""
     check_readable(WAREHOUSES, actor)
     raw, values, warnings = _filters(
@@ -305,11 +301,7 @@ class AlertFilters(BaseModel):
     warn_days: int | None = None
 
 
-def alerts_page(
-    request: Request,
-    actor: Actor = Depends(page_actor),
-    session: Session = Depends(read_session),
-) -> Response:
+def alerts_page(request: Request, actor: PageActor, session: ReadSession) -> Response:
     """Show items below their reserve minimum and batches expired or expiring soon."""
     check_readable(WAREHOUSES, actor)
     raw, values, warnings = _filters(
@@ -388,11 +380,7 @@ def _warehouse_names(session: Session, ids: set[int]) -> dict[int, str]:
     return {wid: name for wid, name in rows}
 
 
-def movements_page(
-    request: Request,
-    actor: Actor = Depends(page_actor),
-    session: Session = Depends(read_session),
-) -> Response:
+def movements_page(request: Request, actor: PageActor, session: ReadSession) -> Response:
     """Show the ledger, newest first, with filters and the button to record a movement."""
     check_readable(WAREHOUSES, actor)
     raw, values, warnings = _filters(
@@ -510,11 +498,7 @@ def _form_page(
     return render_page(request, actor, "supplies/movement_form.html", context, status)
 
 
-def new_movement_form(
-    request: Request,
-    actor: Actor = Depends(page_actor),
-    session: Session = Depends(read_session),
-) -> Response:
+def new_movement_form(request: Request, actor: PageActor, session: ReadSession) -> Response:
     """Show the movement form (kind, warehouse, item and batch may come prefilled)."""
     if not can_move(actor):
         raise PermissionDenied("无权登记物资出入库")
@@ -561,12 +545,7 @@ def _occurred_at(data: dict[str, Any], request: Request, errors: list[FieldError
     data["occurred_at"] = moment if moment.tzinfo else moment.replace(tzinfo=timezone(request))
 
 
-def create_movement(
-    request: Request,
-    actor: Actor = Depends(page_actor),
-    form: FormData = Depends(checked_form),
-    ctx: AppContext = Depends(get_context),
-) -> Response:
+def create_movement(request: Request, actor: PageActor, form: CheckedForm, ctx: Ctx) -> Response:
     """Record the posted movement, or show the form again with each reason by its field."""
     fields = movement_fields()
     data, errors = _parse(fields, form)

@@ -9,15 +9,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, File, Query, Response, UploadFile
-from sqlalchemy.orm import Session
+from fastapi import APIRouter, File, Query, Response, UploadFile
 
-from yingji.accounts.deps import api_actor
 from yingji.adapters.storage import StorageError
 from yingji.core.actor import Actor
 from yingji.core.errors import NotFound, invalid
 from yingji.core.pagination import Page, PageParams
-from yingji.core.web.context import AppContext, get_context, read_session
+from yingji.core.web.context import AppContext
 from yingji.risks.hazards import queries, service
 from yingji.risks.hazards.queries import get_hazard_row, local_today
 from yingji.risks.hazards.rules import config_from_settings
@@ -32,6 +30,7 @@ from yingji.risks.hazards.schemas import (
     RectificationPlan,
     SupervisionRequest,
 )
+from yingji.web.deps import ApiActor, Ctx, ReadSession
 
 BASE = "/api/v1/hazards"
 router = APIRouter(tags=["隐患排查治理"])
@@ -63,12 +62,7 @@ def _detail(ctx: AppContext, actor: Actor, hazard_id: int) -> HazardRead:
 
 
 @router.post(BASE, response_model=HazardRead, status_code=201, summary="上报隐患")
-def report_hazard(
-    body: HazardReport,
-    response: Response,
-    actor: Actor = Depends(api_actor),
-    ctx: AppContext = Depends(get_context),
-) -> HazardRead:
+def report_hazard(body: HazardReport, response: Response, actor: ApiActor, ctx: Ctx) -> HazardRead:
     """Report a hazard; the same (source, source_ref) again answers the first one."""
     _check_photos(ctx, body.photo_keys)
     with ctx.uow(actor) as uow:
@@ -81,11 +75,11 @@ def report_hazard(
 @router.get(BASE, response_model=Page[HazardRead], summary="隐患列表（逾期在前）")
 def list_hazards(
     filters: Annotated[HazardFilters, Query()],
+    actor: ApiActor,
+    ctx: Ctx,
+    session: ReadSession,
     page: Annotated[int, Query(ge=1)] = 1,
     size: Annotated[int, Query(ge=1, le=200)] = 20,
-    actor: Actor = Depends(api_actor),
-    ctx: AppContext = Depends(get_context),
-    session: Session = Depends(read_session),
 ) -> Page[HazardRead]:
     """List visible hazards with filters: state, level, overdue, division, enterprise."""
     params = PageParams(page=page, size=size)
@@ -94,12 +88,12 @@ def list_hazards(
 
 @router.get(f"{BASE}/statistics", response_model=HazardStatistics, summary="隐患统计")
 def hazard_statistics(
+    actor: ApiActor,
+    ctx: Ctx,
+    session: ReadSession,
     by: Literal["township", "industry", "department"] = "township",
     date_from: date | None = None,
     date_to: date | None = None,
-    actor: Actor = Depends(api_actor),
-    ctx: AppContext = Depends(get_context),
-    session: Session = Depends(read_session),
 ) -> HazardStatistics:
     """Found, closed, open, overdue and 整改率 by township, industry or department."""
     return queries.hazard_statistics(
@@ -114,11 +108,7 @@ def hazard_statistics(
 
 
 @router.get(f"{BASE}/{{hazard_id}}", response_model=HazardRead, summary="隐患详情（含流转记录）")
-def hazard_detail(
-    hazard_id: int,
-    actor: Actor = Depends(api_actor),
-    ctx: AppContext = Depends(get_context),
-) -> HazardRead:
+def hazard_detail(hazard_id: int, actor: ApiActor, ctx: Ctx) -> HazardRead:
     """Return a visible hazard, its history and the actions the caller may take."""
     return _detail(ctx, actor, hazard_id)
 
@@ -133,11 +123,7 @@ def hazard_detail(
     },
 )
 def hazard_action(
-    hazard_id: int,
-    action: str,
-    body: HazardActionRequest | None = None,
-    actor: Actor = Depends(api_actor),
-    ctx: AppContext = Depends(get_context),
+    hazard_id: int, action: str, actor: ApiActor, ctx: Ctx, body: HazardActionRequest | None = None
 ) -> HazardRead:
     """Take one action on a hazard."""
     if body is not None:
@@ -158,12 +144,7 @@ def hazard_action(
 @router.put(
     f"{BASE}/{{hazard_id}}/plan", response_model=HazardRead, summary="填写整改方案（五到位）"
 )
-def put_plan(
-    hazard_id: int,
-    body: RectificationPlan,
-    actor: Actor = Depends(api_actor),
-    ctx: AppContext = Depends(get_context),
-) -> HazardRead:
+def put_plan(hazard_id: int, body: RectificationPlan, actor: ApiActor, ctx: Ctx) -> HazardRead:
     """Record the hazard's treatment plan."""
     with ctx.uow(actor) as uow:
         service.set_plan(uow, hazard_id, body)
@@ -172,12 +153,7 @@ def put_plan(
 
 
 @router.post(f"{BASE}/{{hazard_id}}/deadline", response_model=HazardRead, summary="调整整改期限")
-def post_deadline(
-    hazard_id: int,
-    body: DeadlineChange,
-    actor: Actor = Depends(api_actor),
-    ctx: AppContext = Depends(get_context),
-) -> HazardRead:
+def post_deadline(hazard_id: int, body: DeadlineChange, actor: ApiActor, ctx: Ctx) -> HazardRead:
     """Set a new deadline (the overdue escalation may fire again for it)."""
     with ctx.uow(actor) as uow:
         service.change_deadline(uow, hazard_id, body.deadline, reason=body.reason)
@@ -187,10 +163,7 @@ def post_deadline(
 
 @router.post(f"{BASE}/{{hazard_id}}/supervision", response_model=HazardRead, summary="挂牌督办")
 def post_supervision(
-    hazard_id: int,
-    body: SupervisionRequest,
-    actor: Actor = Depends(api_actor),
-    ctx: AppContext = Depends(get_context),
+    hazard_id: int, body: SupervisionRequest, actor: ApiActor, ctx: Ctx
 ) -> HazardRead:
     """Put a major hazard under 挂牌督办 with its supervising department."""
     with ctx.uow(actor) as uow:
@@ -214,10 +187,7 @@ def store_upload(ctx: AppContext, data: bytes, content_type: str | None) -> str:
     summary="上传隐患照片",
 )
 def upload_photo(
-    hazard_id: int,
-    file: UploadFile = File(...),
-    actor: Actor = Depends(api_actor),
-    ctx: AppContext = Depends(get_context),
+    hazard_id: int, actor: ApiActor, ctx: Ctx, file: UploadFile = File(...)
 ) -> PhotoRead:
     """Store a photo and attach it to the hazard (JPEG, PNG, WebP or PDF, ≤ 10 MB)."""
     with ctx.session_factory() as session:
@@ -232,22 +202,14 @@ def upload_photo(
 @router.post(
     f"{BASE}/photos", response_model=PhotoRead, status_code=201, summary="上传照片（随流转提交）"
 )
-def upload_loose_photo(
-    file: UploadFile = File(...),
-    actor: Actor = Depends(api_actor),
-    ctx: AppContext = Depends(get_context),
-) -> PhotoRead:
+def upload_loose_photo(actor: ApiActor, ctx: Ctx, file: UploadFile = File(...)) -> PhotoRead:
     """Store a photo to send in a report's or an action's ``photo_keys``."""
     return PhotoRead(key=store_upload(ctx, file.file.read(), file.content_type))
 
 
 @router.get(f"{BASE}/{{hazard_id}}/photos/{{key}}", summary="查看隐患照片")
 def get_photo(
-    hazard_id: int,
-    key: str,
-    actor: Actor = Depends(api_actor),
-    ctx: AppContext = Depends(get_context),
-    session: Session = Depends(read_session),
+    hazard_id: int, key: str, actor: ApiActor, ctx: Ctx, session: ReadSession
 ) -> Response:
     """Return a photo of a visible hazard (its own or one of its transitions')."""
     read = queries.get_hazard(session, actor, hazard_id)

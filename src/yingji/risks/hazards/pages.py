@@ -14,20 +14,19 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData, UploadFile
 
-from yingji.accounts.deps import page_actor
-from yingji.accounts.pages import checked_form, render_page
+from yingji.accounts.pages import render_page
 from yingji.accounts.queries import department_names, list_departments, list_users
 from yingji.adapters.storage import StorageError
 from yingji.core.actor import Actor, system_actor
 from yingji.core.errors import DomainError, FieldError, NotFound
 from yingji.core.pagination import PageParams
-from yingji.core.web.context import AppContext, get_context, read_session
+from yingji.core.web.context import AppContext
 from yingji.core.web.flash import flash
 from yingji.core.web.nav import NavEntry, mark_nav
 from yingji.core.web.templates import register_templates
@@ -60,6 +59,7 @@ from yingji.risks.hazards.schemas import (
     RectificationPlan,
 )
 from yingji.risks.points.registry import RISK_POINTS
+from yingji.web.deps import CheckedForm, Ctx, PageActor, ReadSession
 
 register_templates("hazards", "yingji.risks.hazards")
 router = APIRouter(include_in_schema=False)
@@ -123,11 +123,7 @@ def _board_filters(query: Mapping[str, str]) -> tuple[dict[str, str], HazardFilt
     return raw, filters, warnings
 
 
-def board_page(
-    request: Request,
-    actor: Actor = Depends(page_actor),
-    session: Session = Depends(read_session),
-) -> Response:
+def board_page(request: Request, actor: PageActor, session: ReadSession) -> Response:
     """Show the hazard board: counts by state, filters, the list with overdue first."""
     raw, filters, warnings = _board_filters(request.query_params)
     page_no = request.query_params.get("page") or "1"
@@ -219,11 +215,7 @@ def _report_form(
     return render_page(request, actor, "hazards/report.html", context, status)
 
 
-def new_hazard_form(
-    request: Request,
-    actor: Actor = Depends(page_actor),
-    session: Session = Depends(read_session),
-) -> Response:
+def new_hazard_form(request: Request, actor: PageActor, session: ReadSession) -> Response:
     """Show the report form (sources limited to what the user's role may report)."""
     if not _sources(actor):
         raise NotFound("无权上报隐患")
@@ -247,12 +239,7 @@ def _text(form: FormData, name: str) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-def create_hazard(
-    request: Request,
-    actor: Actor = Depends(page_actor),
-    form: FormData = Depends(checked_form),
-    ctx: AppContext = Depends(get_context),
-) -> Response:
+def create_hazard(request: Request, actor: PageActor, form: CheckedForm, ctx: Ctx) -> Response:
     """Report the posted hazard, or show the form again with each reason by its field."""
     names = (
         "source",
@@ -311,10 +298,7 @@ def _owner_options(session: Session, hazard: Any) -> list[tuple[str, str]]:
 
 
 def detail_page(
-    hazard_id: int,
-    request: Request,
-    actor: Actor = Depends(page_actor),
-    session: Session = Depends(read_session),
+    hazard_id: int, request: Request, actor: PageActor, session: ReadSession
 ) -> Response:
     """Show a hazard: facts, plan, photos, timeline and the forms of the allowed actions."""
     today = _today(request)
@@ -389,12 +373,7 @@ def _plan_from(form: FormData) -> RectificationPlan | None:
 
 
 def post_action(
-    hazard_id: int,
-    action: str,
-    request: Request,
-    actor: Actor = Depends(page_actor),
-    form: FormData = Depends(checked_form),
-    ctx: AppContext = Depends(get_context),
+    hazard_id: int, action: str, request: Request, actor: PageActor, form: CheckedForm, ctx: Ctx
 ) -> Response:
     """Take an action from the detail page (with reason, photo, owner, deadline, plan)."""
     try:
@@ -430,11 +409,7 @@ def post_action(
 
 
 def post_photo(
-    hazard_id: int,
-    request: Request,
-    actor: Actor = Depends(page_actor),
-    form: FormData = Depends(checked_form),
-    ctx: AppContext = Depends(get_context),
+    hazard_id: int, request: Request, actor: PageActor, form: CheckedForm, ctx: Ctx
 ) -> Response:
     """Attach an uploaded photo to the hazard."""
     with ctx.session_factory() as session:
@@ -455,11 +430,7 @@ def post_photo(
 
 
 def post_deadline(
-    hazard_id: int,
-    request: Request,
-    actor: Actor = Depends(page_actor),
-    form: FormData = Depends(checked_form),
-    ctx: AppContext = Depends(get_context),
+    hazard_id: int, request: Request, actor: PageActor, form: CheckedForm, ctx: Ctx
 ) -> Response:
     """Change the deadline from the detail page."""
     try:
@@ -479,11 +450,7 @@ def post_deadline(
 
 
 def post_supervision(
-    hazard_id: int,
-    request: Request,
-    actor: Actor = Depends(page_actor),
-    form: FormData = Depends(checked_form),
-    ctx: AppContext = Depends(get_context),
+    hazard_id: int, request: Request, actor: PageActor, form: CheckedForm, ctx: Ctx
 ) -> Response:
     """Put the hazard under 挂牌督办 from the detail page."""
     department = _text(form, "department_id")
@@ -506,11 +473,7 @@ def post_supervision(
 
 
 def post_plan(
-    hazard_id: int,
-    request: Request,
-    actor: Actor = Depends(page_actor),
-    form: FormData = Depends(checked_form),
-    ctx: AppContext = Depends(get_context),
+    hazard_id: int, request: Request, actor: PageActor, form: CheckedForm, ctx: Ctx
 ) -> Response:
     """Save the 五到位 plan from the detail page."""
     try:
@@ -529,13 +492,7 @@ def post_plan(
     return _back(hazard_id)
 
 
-def photo(
-    hazard_id: int,
-    key: str,
-    actor: Actor = Depends(page_actor),
-    ctx: AppContext = Depends(get_context),
-    session: Session = Depends(read_session),
-) -> Response:
+def photo(hazard_id: int, key: str, actor: PageActor, ctx: Ctx, session: ReadSession) -> Response:
     """Serve a photo of a hazard the user may see."""
     read = queries.get_hazard(session, actor, hazard_id)
     keys = set(read.photo_keys) | {k for t in read.transitions for k in t.photo_keys}
@@ -555,11 +512,7 @@ def photo(
 # --- statistics ---------------------------------------------------------------------------------
 
 
-def statistics_page(
-    request: Request,
-    actor: Actor = Depends(page_actor),
-    session: Session = Depends(read_session),
-) -> Response:
+def statistics_page(request: Request, actor: PageActor, session: ReadSession) -> Response:
     """Show found / closed / overdue and 整改率 by township, industry or department."""
     by = request.query_params.get("by") or "township"
     if by not in DIMENSIONS:

@@ -6,14 +6,13 @@ enterprise profile, detail, create, update, retire, Excel, GeoJSON).
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 
-from yingji.accounts.deps import api_actor
-from yingji.core.actor import Actor
 from yingji.risks.major_hazards.registry import MAJOR_HAZARDS, item_reads
 from yingji.risks.major_hazards.rules import GRADE_LABELS, SubstanceLine, assess, display
 from yingji.risks.major_hazards.schemas import AssessRequest, AssessResponse
 from yingji.risks.major_hazards.tables import load_tables
+from yingji.web.deps import ApiActor
 
 router = APIRouter(tags=[MAJOR_HAZARDS.title])
 
@@ -24,7 +23,7 @@ router = APIRouter(tags=[MAJOR_HAZARDS.title])
     summary="危险化学品重大危险源辨识与分级（GB 18218-2018）",
     name="major-hazards:assess",
 )
-def assess_unit(body: AssessRequest, actor: Actor = Depends(api_actor)) -> AssessResponse:
+def assess_unit(body: AssessRequest, actor: ApiActor) -> AssessResponse:
     """Identify a production or storage unit (S ≥ 1) and grade it by R; nothing is stored."""
     lines = [
         SubstanceLine(quantity_t=s.quantity_t, name=s.name, cas=s.cas, category=s.category)

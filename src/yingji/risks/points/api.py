@@ -8,12 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Response
-from sqlalchemy.orm import Session
+from fastapi import APIRouter, Response
 
-from yingji.accounts.deps import api_actor
-from yingji.core.actor import Actor
-from yingji.core.web.context import AppContext, get_context, read_session
+from yingji.core.web.context import AppContext
 from yingji.registry.queries import get_row
 from yingji.risks.points import queries, service
 from yingji.risks.points.registry import RISK_POINTS
@@ -27,6 +24,7 @@ from yingji.risks.points.schemas import (
     LecInput,
     LsInput,
 )
+from yingji.web.deps import ApiActor, Ctx, ReadSession
 
 POINTS = "/api/v1/risk-points"
 FIELD_ERRORS: dict[int | str, dict[str, Any]] = {
@@ -53,11 +51,7 @@ def _grade_read(grade: Grade) -> GradeRead:
     summary="LEC 作业条件危险性计算（D = L×E×C）",
     responses=FIELD_ERRORS,
 )
-def calculate_lec(
-    body: LecInput,
-    actor: Actor = Depends(api_actor),
-    ctx: AppContext = Depends(get_context),
-) -> GradeRead:
+def calculate_lec(body: LecInput, actor: ApiActor, ctx: Ctx) -> GradeRead:
     """Return D = L × E × C and its level; nothing is stored."""
     return _grade_read(grade_lec(body.l, body.e, body.c, grading_config(ctx)))
 
@@ -68,11 +62,7 @@ def calculate_lec(
     summary="LS 风险矩阵计算（R = L×S）",
     responses=FIELD_ERRORS,
 )
-def calculate_ls(
-    body: LsInput,
-    actor: Actor = Depends(api_actor),
-    ctx: AppContext = Depends(get_context),
-) -> GradeRead:
+def calculate_ls(body: LsInput, actor: ApiActor, ctx: Ctx) -> GradeRead:
     """Return R = L × S and its level; nothing is stored."""
     return _grade_read(grade_ls(body.l, body.s, grading_config(ctx)))
 
@@ -85,11 +75,7 @@ def calculate_ls(
     responses=FIELD_ERRORS,
 )
 def create_assessment(
-    point_id: int,
-    body: AssessmentCreate,
-    response: Response,
-    actor: Actor = Depends(api_actor),
-    ctx: AppContext = Depends(get_context),
+    point_id: int, body: AssessmentCreate, response: Response, actor: ApiActor, ctx: Ctx
 ) -> AssessmentRead:
     """Record an assessment of a risk point the actor may see and change."""
     with ctx.uow(actor) as uow:
@@ -106,11 +92,7 @@ def create_assessment(
     response_model=list[AssessmentRead],
     summary="风险点评价历史（最新在前）",
 )
-def list_assessments(
-    point_id: int,
-    actor: Actor = Depends(api_actor),
-    session: Session = Depends(read_session),
-) -> list[AssessmentRead]:
+def list_assessments(point_id: int, actor: ApiActor, session: ReadSession) -> list[AssessmentRead]:
     """List a visible risk point's assessments, newest first."""
     get_row(session, RISK_POINTS, actor, point_id)
     return queries.list_assessments(session, point_id)
@@ -123,10 +105,7 @@ def list_assessments(
     summary="登记风险点管控措施（公司/车间/班组/岗位）",
 )
 def create_control_measure(
-    point_id: int,
-    body: ControlMeasureCreate,
-    actor: Actor = Depends(api_actor),
-    ctx: AppContext = Depends(get_context),
+    point_id: int, body: ControlMeasureCreate, actor: ApiActor, ctx: Ctx
 ) -> ControlMeasureRead:
     """Add a control measure to a risk point the actor may see and change."""
     with ctx.uow(actor) as uow:
@@ -141,9 +120,7 @@ def create_control_measure(
     summary="风险点管控措施",
 )
 def list_control_measures(
-    point_id: int,
-    actor: Actor = Depends(api_actor),
-    session: Session = Depends(read_session),
+    point_id: int, actor: ApiActor, session: ReadSession
 ) -> list[ControlMeasureRead]:
     """List a visible risk point's control measures."""
     get_row(session, RISK_POINTS, actor, point_id)
