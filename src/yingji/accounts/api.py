@@ -10,10 +10,9 @@ from sqlalchemy.orm import Session
 
 from yingji.accounts import queries, service
 from yingji.accounts.deps import api_actor
-from yingji.accounts.rules import Role
+from yingji.accounts.rules import Role, require_role
 from yingji.accounts.schemas import DepartmentRead, TokenRead, UserCreate, UserRead
 from yingji.core.actor import Actor
-from yingji.core.errors import PermissionDenied
 from yingji.core.web.context import AppContext, get_context, read_session
 
 router = APIRouter(prefix="/api/v1", tags=["账户"])
@@ -65,8 +64,7 @@ def list_users(
     actor: Actor = Depends(api_actor), session: Session = Depends(read_session)
 ) -> list[UserRead]:
     """List users (administrators only)."""
-    if actor.role != Role.ADMIN:
-        raise PermissionDenied()
+    require_role(actor, {Role.ADMIN})
     return [queries.to_read(u) for u in queries.list_users(session)]
 
 
@@ -75,8 +73,7 @@ def create_user(
     body: UserCreate, actor: Actor = Depends(api_actor), ctx: AppContext = Depends(get_context)
 ) -> UserRead:
     """Create a user (administrators only)."""
-    if actor.role != Role.ADMIN:
-        raise PermissionDenied()
+    require_role(actor, {Role.ADMIN})
     with ctx.uow(actor) as uow:
         user = service.create_user(uow, body, district_code=ctx.settings.district_code)
         uow.commit()

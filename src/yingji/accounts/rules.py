@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from enum import StrEnum
+
+from yingji.core.actor import Actor
+from yingji.core.errors import PermissionDenied
 
 
 class Role(StrEnum):
@@ -94,3 +98,17 @@ def password_problem(password: str) -> str | None:
     if classes < 2:
         return "密码应至少包含字母、数字、符号中的两类"
     return None
+
+
+def has_role(actor: Actor, roles: Collection[str], *, or_system: bool = False) -> bool:
+    """Tell whether ``actor`` holds one of ``roles`` (any system process too if ``or_system``)."""
+    # Role is a StrEnum, so a set of Role members and a set of plain role strings both work.
+    return (or_system and actor.is_system) or actor.role in roles
+
+
+def require_role(
+    actor: Actor, roles: Collection[str], message: str | None = None, *, or_system: bool = False
+) -> None:
+    """Raise PermissionDenied (with ``message``, if given) unless ``actor`` holds a role."""
+    if not has_role(actor, roles, or_system=or_system):
+        raise PermissionDenied(message) if message else PermissionDenied()

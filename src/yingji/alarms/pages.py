@@ -16,6 +16,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData
 
 from yingji.accounts.pages import render_page
+from yingji.accounts.rules import has_role
 from yingji.alarms import queries, service
 from yingji.alarms.rules import (
     CLEAR_REASON_LABELS,
@@ -49,10 +50,6 @@ LEVEL_BADGES = {
 STATE_BADGES = {"active": "badge-red", "acknowledged": "badge-orange", "cleared": "badge-gray"}
 
 
-def _can(actor: Actor, roles: frozenset[Any]) -> bool:
-    return actor.role in {r.value for r in roles}
-
-
 def _local(request: Request, value: datetime | None) -> str:
     return value.astimezone(timezone(request)).strftime("%Y-%m-%d %H:%M:%S") if value else ""
 
@@ -64,8 +61,8 @@ def _common(request: Request, actor: Actor) -> dict[str, Any]:
         "state_labels": STATE_LABELS,
         "level_labels": LEVEL_LABELS,
         "clear_reasons": [(r.value, CLEAR_REASON_LABELS[r]) for r in MANUAL_CLEAR_REASONS],
-        "can_handle": _can(actor, service.HANDLER_ROLES),
-        "can_promote": _can(actor, service.PROMOTER_ROLES),
+        "can_handle": has_role(actor, service.HANDLER_ROLES),
+        "can_promote": has_role(actor, service.PROMOTER_ROLES),
         "local": lambda v: _local(request, v),
     }
 

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from yingji.accounts.models import User
-from yingji.accounts.rules import Role
+from yingji.accounts.rules import Role, require_role
 from yingji.accounts.scoping import scope_clause
 from yingji.alarms.events import (
     AlarmAcknowledged,
@@ -45,7 +45,7 @@ from yingji.alarms.rules import (
     next_state,
 )
 from yingji.alarms.schemas import AlarmCondition, ConditionCleared, PromoteBody
-from yingji.core.errors import Conflict, FieldError, NotFound, PermissionDenied, ValidationFailed
+from yingji.core.errors import Conflict, FieldError, NotFound, ValidationFailed
 from yingji.core.notices import NoticeRequested
 from yingji.core.uow import UnitOfWork
 from yingji.duty.queries import duty_chain
@@ -327,8 +327,7 @@ def _visible(uow: UnitOfWork, alarm_id: int) -> Alarm:
 
 
 def _require(uow: UnitOfWork, roles: frozenset[Role], action: str) -> None:
-    if not uow.actor.is_system and uow.actor.role not in {r.value for r in roles}:
-        raise PermissionDenied(f"无权{action}")
+    require_role(uow.actor, roles, f"无权{action}", or_system=True)
 
 
 def acknowledge_alarm(uow: UnitOfWork, alarm_id: int, *, note: str = "") -> None:

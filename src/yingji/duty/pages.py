@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from yingji.accounts.models import User
 from yingji.accounts.pages import render_page
-from yingji.accounts.rules import Role
+from yingji.accounts.rules import Role, has_role
 from yingji.core.actor import Actor
 from yingji.core.errors import DomainError, FieldError
 from yingji.core.web.context import AppContext
@@ -58,8 +58,8 @@ def _fmt(request: Request, value: datetime | None, pattern: str = "%m-%d %H:%M")
 def _common(request: Request, actor: Actor) -> dict[str, Any]:
     return {
         "fmt": lambda v, p="%m-%d %H:%M": _fmt(request, v, p),
-        "can_roster": actor.role in {r.value for r in service.ROSTER_WRITERS},
-        "can_write": actor.role in {r.value for r in service.DESK_WRITERS},
+        "can_roster": has_role(actor, service.ROSTER_WRITERS),
+        "can_write": has_role(actor, service.DESK_WRITERS),
         "position_labels": POSITION_LABELS,
         "categories": LOG_CATEGORY_LABELS,
     }

@@ -16,7 +16,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from yingji.accounts.models import User
-from yingji.accounts.rules import Role
+from yingji.accounts.rules import Role, require_role
 from yingji.accounts.scoping import covers_division, scope_clause
 from yingji.core.errors import Conflict, FieldError, NotFound, PermissionDenied, ValidationFailed
 from yingji.core.uow import UnitOfWork
@@ -53,8 +53,7 @@ DESK_WRITERS = ROSTER_WRITERS | {Role.DUTY_OFFICER}
 
 
 def _require(uow: UnitOfWork, roles: frozenset[Role], action: str) -> None:
-    if not uow.actor.is_system and uow.actor.role not in {r.value for r in roles}:
-        raise PermissionDenied(f"无权{action}")
+    require_role(uow.actor, roles, f"无权{action}", or_system=True)
 
 
 def desk_division(uow: UnitOfWork, given: str | None) -> str:

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from starlette.datastructures import FormData
 
 from yingji.accounts.pages import render_page
+from yingji.accounts.rules import has_role
 from yingji.core.actor import Actor
 from yingji.core.errors import DomainError, FieldError, ValidationFailed
 from yingji.core.web.context import AppContext
@@ -91,7 +92,7 @@ def list_page(request: Request, actor: PageActor, ctx: Ctx, state: str | None = 
         "state": state,
         "counts": counts,
         "states": [str(s) for s in WarningState],
-        "can_compose": actor.role in COMPOSER_ROLES,
+        "can_compose": has_role(actor, COMPOSER_ROLES),
     }
     return render_page(request, actor, "early_warnings/list.html", context)
 
@@ -104,7 +105,7 @@ def queue_page(request: Request, actor: PageActor, ctx: Ctx) -> Response:
         **_common(request),
         "title": "预警审批",
         "items": items,
-        "may_approve": actor.role in APPROVER_ROLES,
+        "may_approve": has_role(actor, APPROVER_ROLES),
         "user_id": actor.user_id,
     }
     return render_page(request, actor, "early_warnings/queue.html", context)
@@ -230,8 +231,8 @@ def detail_page(warning_id: int, request: Request, actor: PageActor, ctx: Ctx) -
         for a in _ACTIONS
         if transition_problem(warning.state, a) is None
         and (
-            (a == "submit" and actor.role in COMPOSER_ROLES)
-            or (a != "submit" and actor.role in APPROVER_ROLES)
+            (a == "submit" and has_role(actor, COMPOSER_ROLES))
+            or (a != "submit" and has_role(actor, APPROVER_ROLES))
         )
         and (warning.origin == "local")
         and not (a == "approve" and warning.submitted_by == actor.user_id)

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from yingji.accounts.rules import require_role
 from yingji.accounts.scoping import covers_division, overlaps_division
 from yingji.core.errors import (
     Conflict,
@@ -142,8 +143,7 @@ def _visible(uow: UnitOfWork, w: Warning) -> bool:
 
 
 def _require_role(uow: UnitOfWork, roles: frozenset[str], what: str) -> None:
-    if not uow.actor.is_system and uow.actor.role not in roles:
-        raise PermissionDenied(f"您的角色不能{what}预警")
+    require_role(uow.actor, roles, f"您的角色不能{what}预警", or_system=True)
 
 
 def _move(uow: UnitOfWork, w: Warning, action: str, reason: str) -> str:

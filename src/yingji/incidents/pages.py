@@ -19,8 +19,9 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from yingji.accounts.pages import render_page
+from yingji.accounts.rules import has_role, require_role
 from yingji.core.actor import Actor
-from yingji.core.errors import DomainError, FieldError, PermissionDenied
+from yingji.core.errors import DomainError, FieldError
 from yingji.core.web.context import AppContext
 from yingji.core.web.flash import flash
 from yingji.core.web.nav import NavEntry, mark_nav
@@ -87,8 +88,7 @@ def _local(moment: datetime | None, tz: ZoneInfo) -> str:
 
 
 def _check_reader(actor: Actor) -> None:
-    if actor.role not in _READERS:
-        raise PermissionDenied("无权查看突发事件")
+    require_role(actor, _READERS, "无权查看突发事件")
 
 
 def _common(request: Request) -> dict[str, Any]:
@@ -195,8 +195,7 @@ def _form_page(
 
 def new_form(request: Request, actor: PageActor) -> Response:
     """Show the intake form (time defaults to now)."""
-    if actor.role not in ROLES.reporters:
-        raise PermissionDenied("无权登记突发事件")
+    require_role(actor, ROLES.reporters, "无权登记突发事件")
     now = _now(request).astimezone(_tz(request)).strftime("%Y-%m-%dT%H:%M")
     values = {"occurred_at": now, "category": "accident", "type": "production_safety"}
     return _form_page(request, actor, values, {}, [])
@@ -247,7 +246,7 @@ def incident_page(
     _check_reader(actor)
     incident = queries.get_incident(session, actor, incident_id, now=_now(request))
     settings = request.app.state.ctx.settings
-    can_write = actor.role in ROLES.writers
+    can_write = has_role(actor, ROLES.writers)
     context = {
         "title": incident.title,
         "incident": incident,
@@ -257,7 +256,7 @@ def incident_page(
         "report_kinds": REPORT_KIND_LABELS,
         "report_sections": REPORT_SECTIONS,
         "can_write": can_write and incident.status == "open",
-        "can_sign": actor.role in ROLES.signers,
+        "can_sign": has_role(actor, ROLES.signers),
         "username": actor.username,
         "map": {
             "tiles": settings.map_tiles_url,
@@ -404,12 +403,11 @@ _RULE_VIEWERS = frozenset({"admin", "bureau_staff", "duty_officer"})
 
 def rules_page(request: Request, actor: PageActor, session: ReadSession) -> Response:
     """Show the reporting rules in force; the administrator may change or add rules."""
-    if actor.role not in _RULE_VIEWERS:
-        raise PermissionDenied("无权查看上报时限规则")
+    require_role(actor, _RULE_VIEWERS, "无权查看上报时限规则")
     context = {
         "title": "上报时限规则",
         "rules": queries.list_reporting_rules(session),
-        "can_edit": actor.role in ROLES.rule_editors,
+        "can_edit": has_role(actor, ROLES.rule_editors),
         "categories": CATEGORY_LABELS,
         "grade_labels": GRADE_LABELS,
         "edit": request.query_params.get("key") or "",

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from yingji.accounts.rules import has_role
 from yingji.accounts.scoping import covers_division
 from yingji.core.actor import Actor, system_actor
 from yingji.core.errors import (
@@ -91,7 +92,7 @@ _CASUALTY_KEYS = (
 
 
 def _may(actor: Actor, roles: frozenset[str]) -> bool:
-    return actor.is_system or actor.role in roles
+    return has_role(actor, roles, or_system=True)
 
 
 def _timeline(uow: UnitOfWork, incident_id: int, kind: str, summary: str, **data: Any) -> None:

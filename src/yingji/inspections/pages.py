@@ -21,6 +21,7 @@ from starlette.datastructures import FormData
 
 from yingji.accounts.models import User
 from yingji.accounts.pages import render_page
+from yingji.accounts.rules import has_role
 from yingji.core.actor import Actor
 from yingji.core.errors import DomainError, NotFound
 from yingji.core.pagination import PageParams
@@ -171,7 +172,7 @@ def plan_page(request: Request, actor: PageActor, session: ReadSession) -> Respo
         "year": year,
         "plan": plan,
         "towns": towns,
-        "can_plan": actor.role in PLAN_WRITERS,
+        "can_plan": has_role(actor, PLAN_WRITERS),
     }
     return _page(request, actor, "inspections/plan.html", context)
 
@@ -205,7 +206,7 @@ def draws_page(request: Request, actor: PageActor, session: ReadSession) -> Resp
         "title": "双随机抽查",
         "year": year,
         "draws": queries.list_draws(session, actor, year=year),
-        "can_draw": actor.role in DRAW_WRITERS,
+        "can_draw": has_role(actor, DRAW_WRITERS),
         "division": actor.division_code,
     }
     return _page(request, actor, "inspections/draws.html", context)
@@ -272,7 +273,7 @@ def cases_page(request: Request, actor: PageActor, session: ReadSession) -> Resp
     page = queries.page_cases(
         session, actor, PageParams(page=page_no, size=20), state=state, enterprise_id=enterprise_id
     )
-    can_open = actor.role in CASE_WRITERS
+    can_open = has_role(actor, CASE_WRITERS)
     context = {
         "title": "执法检查案件",
         "page": page,
@@ -314,7 +315,7 @@ def case_page(case_id: int, request: Request, actor: PageActor, session: ReadSes
         "badge": _STATE_BADGES[case.state.value],
         "mode_label": CASE_MODE_LABELS.get(case.mode, case.mode),
         "checklist": checklist,
-        "can_act": actor.role in CASE_WRITERS,
+        "can_act": has_role(actor, CASE_WRITERS),
         "town": division_names(session, [case.division_code[:9]]).get(case.division_code[:9]),
         "today": _today(request).isoformat(),
     }

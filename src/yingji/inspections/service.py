@@ -22,6 +22,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from yingji.accounts.models import User
+from yingji.accounts.rules import require_role
 from yingji.accounts.scoping import covers_division
 from yingji.core.errors import Conflict, FieldError, NotFound, PermissionDenied, ValidationFailed
 from yingji.core.uow import UnitOfWork
@@ -91,8 +92,7 @@ def chinese_date(day: date) -> str:
 
 
 def _require(uow: UnitOfWork, roles: frozenset[str], what: str) -> None:
-    if not uow.actor.is_system and uow.actor.role not in roles:
-        raise PermissionDenied(f"无权{what}")
+    require_role(uow.actor, roles, f"无权{what}", or_system=True)
 
 
 # --- annual plan ---------------------------------------------------------------------------------

@@ -21,10 +21,10 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from yingji.accounts.rules import Role
+from yingji.accounts.rules import Role, require_role
 from yingji.accounts.scoping import covers_division
 from yingji.core.actor import Actor
-from yingji.core.errors import FieldError, NotFound, PermissionDenied, ValidationFailed
+from yingji.core.errors import FieldError, NotFound, ValidationFailed
 from yingji.core.uow import UnitOfWork
 from yingji.geo.models import Site
 from yingji.monitoring.events import AlarmConditionCleared, AlarmConditionRaised
@@ -67,8 +67,7 @@ TELEMETRY_SENDERS = frozenset(
 
 
 def _require(actor: Actor, roles: frozenset[Role], what: str) -> None:
-    if not actor.is_system and actor.role not in {r.value for r in roles}:
-        raise PermissionDenied(f"无权{what}")
+    require_role(actor, roles, f"无权{what}", or_system=True)
 
 
 # --- devices ------------------------------------------------------------------------------------

@@ -11,9 +11,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from yingji.accounts.rules import Role
+from yingji.accounts.rules import Role, require_role
 from yingji.core.actor import Actor, system_actor
-from yingji.core.errors import PermissionDenied
 from yingji.core.pagination import Page, PageParams
 from yingji.notify import queries, service
 from yingji.notify.registry import REGISTRIES
@@ -47,8 +46,7 @@ router = APIRouter(tags=["消息送达与叫应"])
 
 
 def _staff(actor: Actor) -> None:
-    if actor.role not in STAFF_ROLES:
-        raise PermissionDenied("无权查看消息送达情况")
+    require_role(actor, STAFF_ROLES, "无权查看消息送达情况")
 
 
 @router.post(

@@ -18,8 +18,9 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from yingji.accounts.pages import render_page
+from yingji.accounts.rules import require_role
 from yingji.core.actor import system_actor
-from yingji.core.errors import NotFound, PermissionDenied
+from yingji.core.errors import NotFound
 from yingji.core.pagination import PageParams
 from yingji.core.web.flash import flash
 from yingji.core.web.nav import NavEntry, mark_nav
@@ -62,8 +63,7 @@ def _local(request: Request, at: datetime | None) -> str:
 
 def deliveries_page(request: Request, actor: PageActor, session: ReadSession) -> Response:
     """Show delivery figures and the latest deliveries in the actor's jurisdiction."""
-    if actor.role not in _STAFF:
-        raise PermissionDenied("无权查看消息送达情况")
+    require_role(actor, _STAFF, "无权查看消息送达情况")
     q = request.query_params
     state = q.get("state") if q.get("state") in DELIVERY_STATE_LABELS else None
     channel = q.get("channel") if q.get("channel") in CHANNEL_LABELS else None

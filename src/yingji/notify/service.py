@@ -17,9 +17,9 @@ from sqlalchemy import BigInteger, Integer, String, exists, insert, literal, sel
 from sqlalchemy.orm import Session
 
 from yingji.accounts.queries import get_user
-from yingji.accounts.rules import Role
+from yingji.accounts.rules import Role, require_role
 from yingji.core.actor import Actor
-from yingji.core.errors import Conflict, FieldError, NotFound, PermissionDenied, ValidationFailed
+from yingji.core.errors import Conflict, FieldError, NotFound, ValidationFailed
 from yingji.core.notices import NoticeRequested
 from yingji.core.uow import UnitOfWork
 from yingji.notify import targeting
@@ -104,8 +104,7 @@ def queue_broadcast(
     reached must acknowledge (叫应); silence escalates (``escalate_silent``).
     """
     actor = uow.actor
-    if not actor.is_system and actor.role not in BROADCASTER_ROLES:
-        raise PermissionDenied("无权发布消息")
+    require_role(actor, BROADCASTER_ROLES, "无权发布消息", or_system=True)
     wanted = _checked_channels(channels)
     session = uow.session
     resolved = targeting.resolve_area(session, area)

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from yingji.accounts.pages import render_page
+from yingji.accounts.rules import has_role
 from yingji.core.actor import Actor
 from yingji.core.pagination import PageParams
 from yingji.core.web.nav import GROUPS, NavEntry, mark_nav
@@ -26,11 +27,7 @@ PALETTE = ("#c8161d", "#1e8a4c", "#e66c00", "#1f6fd1", "#8e44ad", "#00838f", "#6
 
 
 def _readable(request: Request, actor: Actor) -> list[RegistrySpec]:
-    return [
-        s
-        for s in mounted_specs(request.app.routes)
-        if actor.role in {r.value for r in s.reader_roles}
-    ]
+    return [s for s in mounted_specs(request.app.routes) if has_role(actor, s.reader_roles)]
 
 
 def map_layers(specs: list[RegistrySpec]) -> list[dict[str, str]]:

@@ -14,9 +14,10 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Depends, Query, Request, Response, UploadFile
 
 from yingji.accounts.api import client_address
+from yingji.accounts.rules import require_role
 from yingji.adapters.storage import StorageError
 from yingji.core.actor import system_actor
-from yingji.core.errors import PermissionDenied, invalid
+from yingji.core.errors import invalid
 from yingji.core.pagination import Page, PageParams
 from yingji.core.web.context import AppContext
 from yingji.patrols import queries, service
@@ -175,8 +176,7 @@ def finish_patrol(patrol_id: int, body: PatrolFinish, actor: ApiActor, ctx: Ctx)
 async def upload_photo(file: UploadFile, actor: ApiActor, ctx: Ctx) -> dict[str, Any]:
     """Store a photo for a check or a grid report; return its key."""
     allowed = {r.value for r in PATROLLERS | GRID_REPORTERS}
-    if actor.role not in allowed:
-        raise PermissionDenied("无权上传巡查照片")
+    require_role(actor, allowed, "无权上传巡查照片")
     data = await file.read()
     try:
         key = ctx.storage.put(data, file.content_type or "")

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData, UploadFile
 
 from yingji.accounts.pages import render_page
+from yingji.accounts.rules import Role, has_role, require_role
 from yingji.core.actor import Actor, system_actor
 from yingji.core.errors import (
     Conflict,
@@ -88,10 +89,6 @@ _STATE_BADGES = {
     "replied": "badge-green",
 }
 MAX_PHOTOS = 3
-
-
-def _has(actor: Actor, roles: Iterable[Any]) -> bool:
-    return actor.role in {getattr(r, "value", r) for r in roles}
 
 
 def _page_number(raw: str | None) -> int:
@@ -259,7 +256,7 @@ def track_page(request: Request, session: ReadSession) -> Response:
 def patrols_page(request: Request, actor: PageActor, session: ReadSession) -> Response:
     """List patrols: the member's own first (with the one under way), or all visible."""
     params = PageParams(page=_page_number(request.query_params.get("page")), size=PAGE_SIZE)
-    mine_only = actor.role == "grid_member"
+    mine_only = has_role(actor, {Role.GRID_MEMBER})
     division = str(request.query_params.get("division_code") or "").strip()[:15] or None
     page = queries.page_patrols(
         session,
@@ -282,9 +279,9 @@ def patrols_page(request: Request, actor: PageActor, session: ReadSession) -> Re
         "rows": rows,
         "page": page,
         "ongoing": ongoing,
-        "can_patrol": _has(actor, PATROLLERS),
-        "can_report": _has(actor, GRID_REPORTERS),
-        "is_supervisor": actor.role in SUPERVISORS,
+        "can_patrol": has_role(actor, PATROLLERS),
+        "can_report": has_role(actor, GRID_REPORTERS),
+        "is_supervisor": has_role(actor, SUPERVISORS),
     }
     return render_page(request, actor, "patrols/patrols.html", context)
 
@@ -438,7 +435,7 @@ def _grid_form(
 
 def new_grid_report(request: Request, actor: PageActor, session: ReadSession) -> Response:
     """Show the phone form for a hazard or event report (linked to the patrol under way)."""
-    if not _has(actor, GRID_REPORTERS):
+    if not has_role(actor, GRID_REPORTERS):
         raise PermissionDenied("无权上报")
     fields = grid_report_fields(str(request.query_params.get("report_type") or "hazard"))
     ongoing = queries.ongoing_patrol(session, actor)
@@ -477,8 +474,7 @@ def create_grid_report(request: Request, actor: PageActor, form: CheckedForm, ct
 
 def coverage_page(request: Request, actor: PageActor, ctx: Ctx, session: ReadSession) -> Response:
     """Show per grid (or village) whether it was patrolled on a day, and what was found."""
-    if actor.role not in SUPERVISORS:
-        raise PermissionDenied("无权查看巡查覆盖情况")
+    require_role(actor, SUPERVISORS, "无权查看巡查覆盖情况")
     raw = str(request.query_params.get("day") or "")
     try:
         day = date.fromisoformat(raw) if raw else local_today(ctx)
@@ -527,7 +523,7 @@ def _report_page(
     status: int = 200,
 ) -> Response:
     read = queries.get_public_report(session, actor, report_id)
-    can_handle = _has(actor, REPORT_HANDLERS)
+    can_handle = has_role(actor, REPORT_HANDLERS)
     context = {
         "title": f"举报 #{read.id}",
         "report": read,
@@ -537,7 +533,7 @@ def _report_page(
         "paid_at": _local(request, read.reward_paid_at),
         "can_decide": can_handle and read.state.value == "received",
         "can_reply": can_handle and read.state.value in ("verified", "unfounded"),
-        "can_reward": _has(actor, REWARD_KEEPERS) and bool(read.verified),
+        "can_reward": has_role(actor, REWARD_KEEPERS) and bool(read.verified),
         "reward_labels": REWARD_STATE_LABELS,
         "general": list(general),
         "map": map_config(request),

@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from yingji.accounts.rules import Role
+from yingji.accounts.rules import Role, require_role
 from yingji.accounts.scoping import division_filter, scope_clause
 from yingji.core.actor import Actor
-from yingji.core.errors import NotFound, PermissionDenied
+from yingji.core.errors import NotFound
 from yingji.core.pagination import Page, PageParams
 from yingji.geo.models import Division
 from yingji.geo.queries import division_names
@@ -51,11 +51,8 @@ from yingji.patrols.schemas import (
 )
 
 
-def _require(actor: Actor, roles: Iterable[Role], what: str) -> None:
-    if actor.is_system:
-        return
-    if actor.role not in {r.value for r in roles}:
-        raise PermissionDenied(f"无权查看{what}")
+def _require(actor: Actor, roles: Collection[Role], what: str) -> None:
+    require_role(actor, roles, f"无权查看{what}", or_system=True)
 
 
 def tracking_hash(code: str) -> str:

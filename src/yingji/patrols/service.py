@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from yingji.accounts.models import User
-from yingji.accounts.rules import Role
+from yingji.accounts.rules import Role, has_role
 from yingji.accounts.scoping import covers_division
 from yingji.core.errors import (
     Conflict,
@@ -92,7 +92,7 @@ from yingji.patrols.schemas import (
 
 
 def _role_in(uow: UnitOfWork, roles: frozenset[Role]) -> bool:
-    return uow.actor.is_system or uow.actor.role in {r.value for r in roles}
+    return has_role(uow.actor, roles, or_system=True)
 
 
 # --- patrols -----------------------------------------------------------------------------------

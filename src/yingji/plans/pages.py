@@ -20,7 +20,7 @@ from starlette.datastructures import FormData, UploadFile
 
 from yingji.accounts import queries as accounts_queries
 from yingji.accounts.pages import render_page
-from yingji.accounts.rules import ROLE_LABELS, Role
+from yingji.accounts.rules import ROLE_LABELS, Role, has_role, require_role
 from yingji.core.actor import Actor
 from yingji.core.errors import Conflict, FieldError, PermissionDenied, ValidationFailed
 from yingji.core.messages import pydantic_reason
@@ -58,7 +58,7 @@ def library(request: Request, actor: PageActor, ctx: Ctx) -> Response:
     """Show the plans the user may see, flagging overdue evaluations and drills."""
     with ctx.session_factory() as session:
         plans = queries.list_plans(session, actor, ctx.clock.now().date())
-    context = {"title": "应急预案", "plans": plans, "can_create": actor.role in _AUTHORS}
+    context = {"title": "应急预案", "plans": plans, "can_create": has_role(actor, _AUTHORS)}
     return render_page(request, actor, "plans/library.html", context)
 
 
@@ -90,7 +90,7 @@ def _plan_page(
         "plan": detail,
         "kinds": KIND_LABELS,
         "levels": LEVEL_LABELS,
-        "can_activate": actor.role in _ACTIVATORS and detail["current"] is not None,
+        "can_activate": has_role(actor, _ACTIVATORS) and detail["current"] is not None,
         "can_edit": editable,
         "errors": errors or [],
         "form_errors": form_errors,
@@ -450,8 +450,7 @@ def _new_page(
 
 
 def _require_author(actor: Actor) -> None:
-    if actor.role not in _AUTHORS:
-        raise PermissionDenied("当前角色不能编制应急预案")
+    require_role(actor, _AUTHORS, "当前角色不能编制应急预案")
 
 
 def new_form(request: Request, actor: PageActor, ctx: Ctx) -> Response:

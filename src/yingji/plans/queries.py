@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from yingji.accounts.rules import Role
+from yingji.accounts.rules import Role, has_role
 from yingji.accounts.scoping import covers_division, overlaps_division
 from yingji.core.actor import Actor
 from yingji.core.errors import NotFound
@@ -275,19 +275,21 @@ def match_plans(session: Session, actor: Actor, situation: Situation) -> list[Pl
 
 def works_task(actor: Actor, task: PlanTask) -> bool:
     """Tell whether ``actor`` is the one a task is assigned to (or the command post)."""
-    if actor.is_system or actor.role in _COMMAND_POST:
+    if has_role(actor, _COMMAND_POST, or_system=True):
         return True
     if task.department_id is not None and actor.department_id == task.department_id:
         return True
     return (
-        bool(task.role) and actor.role == task.role and covers_division(actor, task.division_code)
+        bool(task.role)
+        and has_role(actor, {task.role})
+        and covers_division(actor, task.division_code)
     )
 
 
 def _sees_task(actor: Actor, task: PlanTask) -> bool:
     if works_task(actor, task):
         return True
-    return actor.role == Role.TOWNSHIP_OFFICER and covers_division(actor, task.division_code)
+    return has_role(actor, {Role.TOWNSHIP_OFFICER}) and covers_division(actor, task.division_code)
 
 
 def get_task_row(session: Session, actor: Actor, task_id: int) -> PlanTask:

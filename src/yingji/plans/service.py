@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from sqlalchemy import delete, select
 
-from yingji.accounts.rules import Role
+from yingji.accounts.rules import Role, has_role, require_role
 from yingji.accounts.scoping import covers_division
 from yingji.adapters.storage import Storage
 from yingji.core.actor import Actor
@@ -50,17 +50,17 @@ PHOTO_TYPES = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp"}
 
 def can_edit(actor: Actor, plan: EmergencyPlan) -> bool:
     """Tell whether ``actor`` may change ``plan``."""
-    if actor.is_system or actor.role == Role.ADMIN:
+    if has_role(actor, {Role.ADMIN}, or_system=True):
         return True
-    if actor.role == Role.ENTERPRISE_OFFICER:
+    if has_role(actor, {Role.ENTERPRISE_OFFICER}):
         return (
             plan.owner_enterprise_id is not None and plan.owner_enterprise_id == actor.enterprise_id
         )
-    if actor.role == Role.DEPARTMENT_OFFICER:
+    if has_role(actor, {Role.DEPARTMENT_OFFICER}):
         return (
             plan.owner_department_id is not None and plan.owner_department_id == actor.department_id
         )
-    if actor.role in (Role.BUREAU_STAFF, Role.TOWNSHIP_OFFICER):
+    if has_role(actor, (Role.BUREAU_STAFF, Role.TOWNSHIP_OFFICER)):
         return covers_division(actor, plan.division_code)
     return False
 
@@ -77,7 +77,7 @@ def create_plan(uow: UnitOfWork, data: PlanCreate, *, district_code: str) -> int
         owner_department_id=data.owner_department_id,
         owner_enterprise_id=(
             actor.enterprise_id
-            if actor.role == Role.ENTERPRISE_OFFICER
+            if has_role(actor, {Role.ENTERPRISE_OFFICER})
             else data.owner_enterprise_id
         ),
         event_types=list(data.event_types),
@@ -87,7 +87,7 @@ def create_plan(uow: UnitOfWork, data: PlanCreate, *, district_code: str) -> int
         created_at=now,
         updated_at=now,
     )
-    if actor.role == Role.DEPARTMENT_OFFICER and plan.owner_department_id is None:
+    if has_role(actor, {Role.DEPARTMENT_OFFICER}) and plan.owner_department_id is None:
         plan.owner_department_id = actor.department_id
     if not can_edit(actor, plan):
         raise PermissionDenied("无权在此辖区或单位编制应急预案")
@@ -185,8 +185,7 @@ def publish_version(uow: UnitOfWork, plan_id: int) -> int:
 def activate_plan(uow: UnitOfWork, plan_id: int, data: ActivationIn) -> int:
     """Start the plan's current version at a level: create exactly that level's tasks."""
     actor = uow.actor
-    if not actor.is_system and actor.role not in ACTIVATORS:
-        raise PermissionDenied("当前角色不能启动应急预案")
+    require_role(actor, ACTIVATORS, "当前角色不能启动应急预案", or_system=True)
     plan = queries.get_plan_row(uow.session, actor, plan_id)
     if plan.current_version_id is None:
         raise Conflict("预案尚未发布，不能启动")
@@ -303,8 +302,7 @@ def act_on_task(
     actor = uow.actor
     task = queries.get_task_row(uow.session, actor, task_id)
     if action == "return":
-        if not (actor.is_system or actor.role in COMMAND_POST):
-            raise PermissionDenied("只有指挥部（值班、局机关）可以退回任务")
+        require_role(actor, COMMAND_POST, "只有指挥部（值班、局机关）可以退回任务", or_system=True)
         if not data.text.strip():
             raise ValidationFailed([FieldError("text", "退回须说明原因")])
     elif not queries.works_task(actor, task):

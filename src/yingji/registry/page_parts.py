@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 
+from yingji.accounts.rules import has_role
 from yingji.core.actor import Actor
 from yingji.geo.queries import list_divisions
 from yingji.registry.forms import FormField, form_fields
@@ -23,18 +24,18 @@ _BOOL_CHOICES = [("true", "是"), ("false", "否")]
 def can_create(spec: RegistrySpec, actor: Actor) -> bool:
     """Tell whether the actor's role may create and import records of ``spec``."""
     roles = spec.creator_roles if spec.creator_roles is not None else spec.writer_roles
-    return actor.role in {r.value for r in roles}
+    return has_role(actor, roles)
 
 
 def can_write(spec: RegistrySpec, actor: Actor) -> bool:
     """Tell whether the actor's role may change and retire records of ``spec``."""
-    return actor.role in {r.value for r in spec.writer_roles}
+    return has_role(actor, spec.writer_roles)
 
 
 def can_retire(spec: RegistrySpec, actor: Actor) -> bool:
     """Tell whether the actor's role may retire records of ``spec``."""
     roles = getattr(spec, "retirer_roles", None) or spec.writer_roles
-    return actor.role in {r.value for r in roles}
+    return has_role(actor, roles)
 
 
 def timezone(request: Request) -> ZoneInfo:

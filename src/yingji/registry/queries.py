@@ -8,9 +8,10 @@ from typing import Any
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
+from yingji.accounts.rules import require_role
 from yingji.accounts.scoping import division_filter, scope_clause
 from yingji.core.actor import Actor
-from yingji.core.errors import NotFound, PermissionDenied
+from yingji.core.errors import NotFound
 from yingji.core.pagination import Page, PageParams
 from yingji.geo.models import Site
 from yingji.geo.queries import division_names
@@ -37,8 +38,7 @@ def check_readable(spec: RegistrySpec, actor: Actor) -> None:
     """Refuse actors whose role may not read this registry at all."""
     if actor.is_system:
         return
-    if actor.role not in {r.value for r in spec.reader_roles}:
-        raise PermissionDenied(f"无权查看{spec.title}")
+    require_role(actor, spec.reader_roles, f"无权查看{spec.title}")
 
 
 def scoped_select(

@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from yingji.accounts.rules import has_role, require_role
 from yingji.accounts.scoping import covers_division
 from yingji.core.errors import FieldError, PermissionDenied, ValidationFailed
 from yingji.core.excel import parse_upload
@@ -26,8 +27,7 @@ def _require_role(uow: UnitOfWork, spec: RegistrySpec, *, create: bool) -> None:
     if uow.actor.is_system:
         return
     roles = spec.creator_roles if (create and spec.creator_roles is not None) else spec.writer_roles
-    if uow.actor.role not in {r.value for r in roles}:
-        raise PermissionDenied(f"无权{'新建' if create else '修改'}{spec.title}")
+    require_role(uow.actor, roles, f"无权{'新建' if create else '修改'}{spec.title}")
 
 
 def _check_scope(uow: UnitOfWork, spec: RegistrySpec, code: str) -> None:
@@ -180,7 +180,7 @@ def retire_record(uow: UnitOfWork, spec: RegistrySpec, record_id: int, reason: s
     row, site = get_row(uow.session, spec, uow.actor, record_id)
     _require_role(uow, spec, create=False)
     retirers = spec.retirer_roles
-    if retirers is not None and not uow.actor.is_system and uow.actor.role not in retirers:
+    if retirers is not None and not has_role(uow.actor, retirers, or_system=True):
         raise PermissionDenied(f"无权停用{spec.title}")
     if row.retired_at is not None:
         return to_reads(uow.session, spec, [(row, site)])[0]  # retiring twice changes nothing

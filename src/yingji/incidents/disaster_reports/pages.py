@@ -12,6 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
 from yingji.accounts.pages import render_page
+from yingji.accounts.rules import has_role
 from yingji.core.actor import Actor
 from yingji.core.errors import Conflict, FieldError, ValidationFailed
 from yingji.core.web.context import AppContext
@@ -52,7 +53,7 @@ def list_page(request: Request, actor: PageActor, ctx: Ctx) -> Response:
         "title": "灾情报送",
         "processes": processes,
         "hazards": HAZARD_LABELS,
-        "can_open": actor.role in _COORDINATORS,
+        "can_open": has_role(actor, _COORDINATORS),
         "errors": [],
     }
     return render_page(request, actor, "disaster_reports/list.html", context)
@@ -101,7 +102,7 @@ def process_page(process_id: int, request: Request, actor: PageActor, ctx: Ctx) 
         "process": read,
         "fields": FIELDS,
         "kinds": KIND_LABELS,
-        "can_stabilise": actor.role in _COORDINATORS and read.state == "active",
+        "can_stabilise": has_role(actor, _COORDINATORS) and read.state == "active",
     }
     return render_page(request, actor, "disaster_reports/process.html", context)
 

@@ -10,9 +10,9 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from yingji.accounts.rules import Role
+from yingji.accounts.rules import Role, require_role
 from yingji.accounts.scoping import covers_division
-from yingji.core.errors import Conflict, FieldError, NotFound, PermissionDenied, ValidationFailed
+from yingji.core.errors import Conflict, FieldError, NotFound, ValidationFailed
 from yingji.core.uow import UnitOfWork
 from yingji.geo.models import Division
 from yingji.incidents.disaster_reports import queries
@@ -37,8 +37,7 @@ REPORTERS = COORDINATORS | {Role.TOWNSHIP_OFFICER}
 def open_process(uow: UnitOfWork, data: ProcessCreate, *, district_code: str) -> int:
     """Open a disaster process over ``data.division_code`` (the district by default)."""
     actor = uow.actor
-    if not actor.is_system and actor.role not in COORDINATORS:
-        raise PermissionDenied("当前角色不能启动灾情报送")
+    require_role(actor, COORDINATORS, "当前角色不能启动灾情报送", or_system=True)
     code = data.division_code or district_code
     if uow.session.scalar(select(Division.id).where(Division.code == code)) is None:
         raise ValidationFailed([FieldError("division_code", f"行政区划 {code} 不存在")])
@@ -158,8 +157,7 @@ def _normal(value: Decimal) -> Decimal:
 
 def _process_for_write(uow: UnitOfWork, process_id: int, roles: set[Role]) -> DisasterProcess:
     actor = uow.actor
-    if not actor.is_system and actor.role not in roles:
-        raise PermissionDenied("当前角色不能报送灾情")
+    require_role(actor, roles, "当前角色不能报送灾情", or_system=True)
     # Lock the process row: two townships' reports are fine, but one township's 初报 sent
     # twice at once must not both pass the sequence check (no-op on SQLite: BEGIN IMMEDIATE).
     process = uow.session.scalar(

@@ -17,7 +17,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import InstrumentedAttribute
 
-from yingji.accounts.rules import Role
+from yingji.accounts.rules import Role, has_role, require_role
 from yingji.accounts.scoping import covers_division
 from yingji.core.errors import Conflict, FieldError, NotFound, PermissionDenied, ValidationFailed
 from yingji.core.uow import UnitOfWork
@@ -46,8 +46,7 @@ REQUESTERS = COMMAND_POST | {Role.TOWNSHIP_OFFICER}
 def request_dispatch(uow: UnitOfWork, data: OrderCreate, model: TravelModel | None = None) -> int:
     """Create a dispatch order, holding the resource for it; return the order id."""
     actor = uow.actor
-    if not actor.is_system and actor.role not in REQUESTERS:
-        raise PermissionDenied("当前角色不能申请调度")
+    require_role(actor, REQUESTERS, "当前角色不能申请调度", or_system=True)
     session = uow.session
     place = locate(session, data.longitude, data.latitude)
     if place is None:
@@ -158,7 +157,7 @@ def advance_order(uow: UnitOfWork, order_id: int, action: str, data: OrderAction
     """Apply ``action`` to the order (approve, dispatch, depart, arrive, return, cancel)."""
     actor = uow.actor
     order = queries.get_order_row(uow.session, actor, order_id)
-    if action in ("approve", "dispatch") and not (actor.is_system or actor.role in COMMAND_POST):
+    if action in ("approve", "dispatch") and not has_role(actor, COMMAND_POST, or_system=True):
         raise PermissionDenied("只有指挥部（值班、局机关）可以批准和派出")
     try:
         target = next_state(order.state, action)

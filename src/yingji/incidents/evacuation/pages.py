@@ -12,9 +12,10 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from yingji.accounts.pages import render_page
+from yingji.accounts.rules import require_role
 from yingji.accounts.scoping import scope_clause
 from yingji.core.actor import Actor
-from yingji.core.errors import FieldError, PermissionDenied, ValidationFailed
+from yingji.core.errors import FieldError, ValidationFailed
 from yingji.core.web.flash import flash
 from yingji.core.web.nav import NavEntry, mark_nav
 from yingji.core.web.templates import register_templates
@@ -62,8 +63,7 @@ def _form(
 
 def form_page(request: Request, actor: PageActor, session: ReadSession) -> Response:
     """Show the planning form: villages in scope with their population, and the limits."""
-    if actor.role not in _PLANNERS:
-        raise PermissionDenied("当前角色不能编制转移安置方案")
+    require_role(actor, _PLANNERS, "当前角色不能编制转移安置方案")
     return _form(request, actor, session)
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from yingji.accounts.rules import Role
+from yingji.accounts.rules import Role, require_role
 from yingji.accounts.scoping import covers_division
-from yingji.core.errors import FieldError, PermissionDenied, ValidationFailed
+from yingji.core.errors import FieldError, ValidationFailed
 from yingji.core.uow import UnitOfWork
 from yingji.incidents.evacuation import queries
 from yingji.incidents.evacuation.events import EvacuationPlanned
@@ -22,8 +22,7 @@ def plan_evacuation_for(
 ) -> int:
     """Compute the assignment for the requested villages, store it, return its id."""
     actor = uow.actor
-    if not actor.is_system and actor.role not in PLANNERS:
-        raise PermissionDenied("当前角色不能编制转移安置方案")
+    require_role(actor, PLANNERS, "当前角色不能编制转移安置方案", or_system=True)
     session = uow.session
     found = queries.divisions_by_code(session, data.village_codes)
     errors: list[FieldError] = []

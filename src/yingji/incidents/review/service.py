@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from yingji.accounts.rules import Role
-from yingji.core.errors import Conflict, PermissionDenied
+from yingji.accounts.rules import Role, has_role, require_role
+from yingji.core.errors import Conflict
 from yingji.core.uow import UnitOfWork
 from yingji.incidents.queries import load_incident
 from yingji.incidents.review import queries
@@ -25,8 +25,7 @@ _CONFIRMERS = {Role.ADMIN, Role.BUREAU_STAFF}
 
 
 def _require_reviewer(uow: UnitOfWork) -> None:
-    if not uow.actor.is_system and uow.actor.role not in REVIEWERS:
-        raise PermissionDenied("当前角色不能开展复盘")
+    require_role(uow.actor, REVIEWERS, "当前角色不能开展复盘", or_system=True)
 
 
 def open_review(uow: UnitOfWork, incident_id: int, data: ReviewCreate) -> int:
@@ -95,7 +94,7 @@ def add_problem(uow: UnitOfWork, incident_id: int, data: ProblemCreate) -> int:
             deadline=data.deadline,
         ),
     )
-    if uow.actor.is_system or uow.actor.role in _CONFIRMERS:
+    if has_role(uow.actor, _CONFIRMERS, or_system=True):
         confirm_hazard(
             uow,
             hazard_id,

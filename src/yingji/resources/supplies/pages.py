@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from yingji.accounts.pages import render_page
+from yingji.accounts.rules import has_role
 from yingji.core.actor import Actor
 from yingji.core.errors import Conflict, FieldError, PermissionDenied, ValidationFailed
 from yingji.core.pagination import PageParams
@@ -104,7 +105,7 @@ class Option:
 
 def can_move(actor: Actor) -> bool:
     """Tell whether the actor's role may record stock movements."""
-    return actor.role in {r.value for r in WAREHOUSES.writer_roles}
+    return has_role(actor, WAREHOUSES.writer_roles)
 
 
 def _today(request: Request) -> date:

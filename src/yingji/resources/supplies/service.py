@@ -20,7 +20,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from yingji.core.errors import Conflict, FieldError, NotFound, PermissionDenied, ValidationFailed
+from yingji.accounts.rules import require_role
+from yingji.core.errors import Conflict, FieldError, NotFound, ValidationFailed
 from yingji.core.uow import UnitOfWork
 from yingji.geo.models import Site
 from yingji.registry.queries import get_row
@@ -74,8 +75,7 @@ def _require_mover(uow: UnitOfWork) -> None:
     actor = uow.actor
     if actor.is_system:
         return
-    if actor.role not in {r.value for r in WAREHOUSES.writer_roles}:
-        raise PermissionDenied("无权登记物资出入库")
+    require_role(actor, WAREHOUSES.writer_roles, "无权登记物资出入库")
 
 
 def _own_warehouse(uow: UnitOfWork, warehouse_id: int, field: str) -> tuple[Warehouse, Site]:

@@ -22,6 +22,7 @@ from starlette.datastructures import FormData, UploadFile
 
 from yingji.accounts.pages import render_page
 from yingji.accounts.queries import department_names, list_departments, list_users
+from yingji.accounts.rules import has_role
 from yingji.adapters.storage import StorageError
 from yingji.core.actor import Actor, system_actor
 from yingji.core.errors import DomainError, FieldError, NotFound
@@ -345,8 +346,8 @@ def detail_page(
         "plan": read.plan.model_dump() if read.plan else {},
         "owner_options": _owner_options(session, row) if "confirm" in actions else [],
         "can_photo": open_ and (bool(actions) or row.reported_by == actor.user_id),
-        "can_deadline": open_ and actor.role in REVIEWER_ROLES,
-        "can_supervise": open_ and read.level == "major" and actor.role in SUPERVISOR_ROLES,
+        "can_deadline": open_ and has_role(actor, REVIEWER_ROLES),
+        "can_supervise": open_ and read.level == "major" and has_role(actor, SUPERVISOR_ROLES),
         "departments": [(d.id, d.name) for d in list_departments(session)],
         "can_plan": open_
         and read.level == "major"

@@ -34,6 +34,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from yingji.accounts.queries import department_names, get_user, list_users
+from yingji.accounts.rules import require_role
 from yingji.accounts.scoping import covers_division
 from yingji.core.actor import Actor, system_actor
 from yingji.core.errors import (
@@ -524,8 +525,7 @@ def supervise_hazard(
     """Put a major hazard under 挂牌督办 with its supervising department and tell them."""
     h = _locked(uow, hazard_id)
     actor = uow.actor
-    if not actor.is_system and actor.role not in SUPERVISOR_ROLES:
-        raise PermissionDenied("只有应急局可以挂牌督办")
+    require_role(actor, SUPERVISOR_ROLES, "只有应急局可以挂牌督办", or_system=True)
     if h.level != HazardLevel.MAJOR.value:
         raise Conflict("只有重大隐患可以挂牌督办")
     _open_for_changes(h)

@@ -12,7 +12,8 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from yingji.core.errors import FieldError, PermissionDenied, ValidationFailed
+from yingji.accounts.rules import require_role
+from yingji.core.errors import FieldError, ValidationFailed
 from yingji.core.uow import UnitOfWork
 from yingji.registry.queries import get_row
 from yingji.risks.points.events import RiskLevelChanged
@@ -39,8 +40,7 @@ from yingji.risks.points.schemas import (
 def _writable_point(uow: UnitOfWork, point_id: int, action: str) -> tuple[RiskPoint, str]:
     row, site = get_row(uow.session, RISK_POINTS, uow.actor, point_id)
     actor = uow.actor
-    if not actor.is_system and actor.role not in {r.value for r in RISK_POINTS.writer_roles}:
-        raise PermissionDenied(f"无权{action}")
+    require_role(actor, RISK_POINTS.writer_roles, f"无权{action}", or_system=True)
     if row.retired_at is not None:
         raise ValidationFailed([FieldError("id", "风险点已停用")])
     assert site is not None  # the registry is sited
