@@ -280,7 +280,7 @@ def works_task(actor: Actor, task: PlanTask) -> bool:
     if task.department_id is not None and actor.department_id == task.department_id:
         return True
     return (
-        bool(task.role)
+        task.role is not None
         and has_role(actor, {task.role})
         and covers_division(actor, task.division_code)
     )
