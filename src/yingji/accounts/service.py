@@ -57,7 +57,7 @@ def create_user(
     uow.session.add(user)
     uow.session.flush()
     uow.audit(
-        "user.create",
+        "accounts.user.create",
         "accounts_user",
         user.id,
         after={
@@ -79,7 +79,7 @@ def set_password(uow: UnitOfWork, user: User, password: str) -> None:
         select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
     ):
         token.revoked_at = uow.clock.now()
-    uow.audit("user.set_password", "accounts_user", user.id)
+    uow.audit("accounts.user.set_password", "accounts_user", user.id)
 
 
 def ensure_department(
@@ -96,7 +96,7 @@ def ensure_department(
         uow.session.add(dept)
         uow.session.flush()
         uow.audit(
-            "department.create",
+            "accounts.department.create",
             "accounts_department",
             dept.id,
             after={"name": name, "division_code": division_code, "kind": kind},
@@ -157,7 +157,7 @@ def authenticate(
     uow.session.add(LoginAttempt(username=username[:64], client=client[:64], at=now, success=ok))
     if not ok or user is None:
         return LoginResult(None, Unauthenticated("用户名或密码错误"))
-    uow.audit("user.login", "accounts_user", user.id)
+    uow.audit("accounts.user.login", "accounts_user", user.id)
     return LoginResult(user, None)
 
 
@@ -173,7 +173,7 @@ def issue_token(uow: UnitOfWork, user: User, hours: int) -> tuple[str, int]:
             expires_at=now + timedelta(hours=hours),
         )
     )
-    uow.audit("token.issue", "accounts_user", user.id)
+    uow.audit("accounts.api_token.issue", "accounts_user", user.id)
     return token, hours * 3600
 
 

@@ -175,7 +175,7 @@ def raise_alarm(uow: UnitOfWork, cond: AlarmCondition) -> tuple[int, bool]:
         _repeat(uow, winner, cond)
         return winner.id, False
     _history(uow, alarm, "raise", None, value=cond.value, note=cond.message or None)
-    uow.audit("alarm.raise", Alarm.__tablename__, alarm.id, after=_snapshot(alarm))
+    uow.audit("alarms.alarm.raise", Alarm.__tablename__, alarm.id, after=_snapshot(alarm))
     uow.add_event(
         AlarmRaised(
             alarm_id=alarm.id,
@@ -236,7 +236,9 @@ def _repeat(uow: UnitOfWork, alarm: Alarm, cond: AlarmCondition) -> None:
         value=cond.value,
         detail={"previous_level": previous_level},
     )
-    uow.audit("alarm.rise", Alarm.__tablename__, alarm.id, before=before, after=_snapshot(alarm))
+    uow.audit(
+        "alarms.alarm.rise", Alarm.__tablename__, alarm.id, before=before, after=_snapshot(alarm)
+    )
     uow.add_event(
         AlarmLevelRaised(
             alarm_id=alarm.id,
@@ -344,7 +346,7 @@ def acknowledge_alarm(uow: UnitOfWork, alarm_id: int, *, note: str = "") -> None
     uow.session.flush()
     _history(uow, alarm, AlarmAction.ACKNOWLEDGE.value, from_state, note=note or None)
     uow.audit(
-        "alarm.acknowledge",
+        "alarms.alarm.acknowledge",
         Alarm.__tablename__,
         alarm.id,
         before=before,
@@ -385,7 +387,7 @@ def _close(
         detail={"reason": reason.value, "reason_label": CLEAR_REASON_LABELS[reason]},
     )
     uow.audit(
-        f"alarm.{action.value}",
+        f"alarms.alarm.{action.value}",
         Alarm.__tablename__,
         alarm.id,
         before=before,
@@ -462,7 +464,11 @@ def escalate_due(
             detail={"step": step, "user_ids": user_ids},
         )
         uow.audit(
-            "alarm.escalate", Alarm.__tablename__, alarm.id, before=before, after=_snapshot(alarm)
+            "alarms.alarm.escalate",
+            Alarm.__tablename__,
+            alarm.id,
+            before=before,
+            after=_snapshot(alarm),
         )
         uow.add_event(
             AlarmEscalated(
@@ -508,7 +514,7 @@ def promote_alarm(uow: UnitOfWork, alarm_id: int, body: PromoteBody) -> None:
         detail={"title": title, "hazard_kind": body.hazard_kind},
     )
     uow.audit(
-        "alarm.promote",
+        "alarms.alarm.promote",
         Alarm.__tablename__,
         alarm.id,
         after={"target": body.target, "title": title},
@@ -541,4 +547,6 @@ def link_hazard(uow: UnitOfWork, alarm_id: int, hazard_id: int) -> None:
         return
     alarm.hazard_id = hazard_id
     alarm.updated_at = uow.clock.now()
-    uow.audit("alarm.link_hazard", Alarm.__tablename__, alarm.id, after={"hazard_id": hazard_id})
+    uow.audit(
+        "alarms.alarm.link_hazard", Alarm.__tablename__, alarm.id, after={"hazard_id": hazard_id}
+    )

@@ -187,7 +187,7 @@ def create_shift(
     _write_people(uow.session, shift, data.assignments, users)
     read = _read(uow, shift)
     uow.audit(
-        "duty_shift.create", Shift.__tablename__, shift.id, after=read.model_dump(mode="json")
+        "duty.shift.create", Shift.__tablename__, shift.id, after=read.model_dump(mode="json")
     )
     return read
 
@@ -218,7 +218,7 @@ def update_shift(
     _write_people(uow.session, shift, assignments, users)
     read = _read(uow, shift)
     uow.audit(
-        "duty_shift.update",
+        "duty.shift.update",
         Shift.__tablename__,
         shift.id,
         before=before.model_dump(mode="json"),
@@ -260,7 +260,7 @@ def record_leave(uow: UnitOfWork, data: LeaveCreate) -> LeaveRead:
         reason=leave.reason,
     )
     uow.audit(
-        "duty_leave.create", Leave.__tablename__, leave.id, after=read.model_dump(mode="json")
+        "duty.leave.create", Leave.__tablename__, leave.id, after=read.model_dump(mode="json")
     )
     return read
 
@@ -291,7 +291,10 @@ def add_log_entry(
     uow.session.flush()
     read = queries.log_read(entry)
     uow.audit(
-        "duty_log.create", LogEntry.__tablename__, entry.id, after=read.model_dump(mode="json")
+        "duty.log_entry.create",
+        LogEntry.__tablename__,
+        entry.id,
+        after=read.model_dump(mode="json"),
     )
     return read
 
@@ -314,7 +317,7 @@ def close_log_entry(uow: UnitOfWork, entry_id: int) -> LogEntryRead:
     uow.session.flush()
     read = queries.log_read(entry)
     uow.audit(
-        "duty_log.close", LogEntry.__tablename__, entry.id, after=read.model_dump(mode="json")
+        "duty.log_entry.close", LogEntry.__tablename__, entry.id, after=read.model_dump(mode="json")
     )
     return read
 
@@ -373,7 +376,7 @@ def hand_over(uow: UnitOfWork, data: HandoverCreate) -> HandoverRead:
     session.flush()
     read = queries.handover_read(session, handover)
     uow.audit(
-        "duty_handover.create",
+        "duty.handover.create",
         Handover.__tablename__,
         handover.id,
         after=read.model_dump(mode="json"),
@@ -412,7 +415,7 @@ def accept_handover(uow: UnitOfWork, handover_id: int) -> HandoverRead:
     session.flush()
     read = queries.handover_read(session, handover)
     uow.audit(
-        "duty_handover.accept",
+        "duty.handover.accept",
         Handover.__tablename__,
         handover.id,
         after=read.model_dump(mode="json"),

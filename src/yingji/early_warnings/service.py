@@ -282,7 +282,7 @@ def compose_warning(
     uow.session.add(w)
     uow.session.flush()
     _record(uow, w, "compose", None, "")
-    uow.audit("early_warnings.compose", "warning", w.id, after=_snapshot(w))
+    uow.audit("early_warnings.warning.compose", "warning", w.id, after=_snapshot(w))
     return w.id
 
 
@@ -321,7 +321,7 @@ def edit_warning(uow: UnitOfWork, warning_id: int, data: WarningRevision) -> Non
     before = _snapshot(w)
     _move(uow, w, "edit", data.reason)
     _apply_revision(uow, w, data)
-    uow.audit("early_warnings.edit", "warning", w.id, before=before, after=_snapshot(w))
+    uow.audit("early_warnings.warning.edit", "warning", w.id, before=before, after=_snapshot(w))
 
 
 def submit_warning(uow: UnitOfWork, warning_id: int, *, reason: str = "") -> None:
@@ -332,7 +332,7 @@ def submit_warning(uow: UnitOfWork, warning_id: int, *, reason: str = "") -> Non
     w.submitted_by = uow.actor.user_id
     _record(uow, w, "submit", before, reason)
     uow.audit(
-        "early_warnings.submit",
+        "early_warnings.warning.submit",
         "warning",
         w.id,
         before={"state": before},
@@ -353,7 +353,7 @@ def approve_warning(uow: UnitOfWork, warning_id: int, *, reason: str = "") -> No
     w.approved_by = uow.actor.user_id
     _record(uow, w, "approve", before, reason)
     uow.audit(
-        "early_warnings.approve",
+        "early_warnings.warning.approve",
         "warning",
         w.id,
         before={"state": before},
@@ -372,7 +372,7 @@ def reject_warning(uow: UnitOfWork, warning_id: int, *, reason: str) -> None:
     w.submitted_by = None
     _record(uow, w, "reject", before, reason)
     uow.audit(
-        "early_warnings.reject",
+        "early_warnings.warning.reject",
         "warning",
         w.id,
         before={"state": before},
@@ -543,7 +543,7 @@ def publish_warning(
     w.published_at = uow.clock.now()
     _record(uow, w, "publish", before, reason)
     uow.audit(
-        "early_warnings.publish",
+        "early_warnings.warning.publish",
         "warning",
         w.id,
         before={"state": before},
@@ -568,7 +568,7 @@ def update_warning(
     message = _emit(uow, w, "update", profile, data.reason or None)
     _record(uow, w, "update", before, data.reason)
     uow.audit(
-        "early_warnings.update",
+        "early_warnings.warning.update",
         "warning",
         w.id,
         before=before_snapshot,
@@ -592,7 +592,7 @@ def lift_warning(
     w.lifted_at = uow.clock.now()
     _record(uow, w, "lift", before, reason)
     uow.audit(
-        "early_warnings.lift",
+        "early_warnings.warning.lift",
         "warning",
         w.id,
         before={"state": before},
@@ -713,7 +713,7 @@ def import_cap(
     session.add(message)
     session.flush()
     uow.audit(
-        "early_warnings.import",
+        "early_warnings.warning.import",
         "warning",
         w.id,
         after={**_snapshot(w), "identifier": alert.identifier, "msg_type": alert.msg_type},

@@ -50,7 +50,7 @@ def upsert_division(uow: UnitOfWork, data: DivisionWrite) -> Division:
     uow.session.flush()
     forget_divisions(uow.session)
     uow.audit(
-        "division.upsert",
+        "geo.division.upsert",
         "geo_division",
         division.code,
         before=before,

@@ -298,7 +298,7 @@ def intake_incident(
     if grade is not None:
         _timeline(uow, inc.id, "graded", f"认定为{GRADE_LABELS[grade]}", grade=grade)
     _add_deadlines(uow, inc, anchor=now, intake=True)
-    uow.audit("incident.intake", Incident.__tablename__, inc.id, after=_snapshot(inc))
+    uow.audit("incidents.incident.intake", Incident.__tablename__, inc.id, after=_snapshot(inc))
     uow.add_event(
         IncidentReported(
             incident_id=inc.id,
@@ -419,7 +419,7 @@ def update_casualties(
     if inside and graded_by_493(inc.category):
         _regrade(uow, inc, grade_accident(after, grading).grade.value, now)
     uow.audit(
-        "incident.casualties",
+        "incidents.incident.update_casualties",
         Incident.__tablename__,
         inc.id,
         before=before_snapshot,
@@ -487,7 +487,7 @@ def _add_task(
         uow, inc.id, "task_created", f"生成任务：{title}", task_id=task.id, task_kind=kind.value
     )
     uow.audit(
-        "incident_task.create",
+        "incidents.task.create",
         IncidentTask.__tablename__,
         task.id,
         after={"incident_id": inc.id, "kind": kind.value, "title": title},
@@ -511,7 +511,7 @@ def complete_task(uow: UnitOfWork, task_id: int, *, note: str = "") -> None:
     task.done_by = uow.actor.user_id
     _timeline(uow, inc.id, "task_done", f"任务办结：{task.title}", task_id=task.id, note=note)
     uow.audit(
-        "incident_task.complete",
+        "incidents.task.complete",
         IncidentTask.__tablename__,
         task.id,
         before={"status": "open"},
@@ -536,7 +536,7 @@ def close_incident(uow: UnitOfWork, incident_id: int, *, reason: str) -> None:
     inc.updated_at = inc.closed_at
     _timeline(uow, inc.id, "closed", f"结案：{reason}")
     uow.audit(
-        "incident.close",
+        "incidents.incident.close",
         Incident.__tablename__,
         inc.id,
         before=before,
@@ -562,7 +562,7 @@ def reopen_incident(uow: UnitOfWork, incident_id: int, *, reason: str) -> None:
     inc.updated_at = uow.clock.now()
     _timeline(uow, inc.id, "reopened", f"重新打开：{reason}")
     uow.audit(
-        "incident.reopen",
+        "incidents.incident.reopen",
         Incident.__tablename__,
         inc.id,
         before=before,
@@ -620,7 +620,7 @@ def draft_report(uow: UnitOfWork, incident_id: int, body: ReportCreate) -> int:
     title = queries.report_title(body.kind, seq)
     _timeline(uow, inc.id, "report_drafted", f"起草{title}", report_id=report.id)
     uow.audit(
-        "incident_report.draft",
+        "incidents.report.draft",
         IncidentReport.__tablename__,
         report.id,
         after={"incident_id": inc.id, "kind": body.kind, "seq": seq, "content": sections},
@@ -646,7 +646,7 @@ def sign_report(uow: UnitOfWork, report_id: int) -> None:
     title = queries.report_title(report.kind, report.seq)
     _timeline(uow, inc.id, "report_signed", f"{title}已签发", report_id=report.id)
     uow.audit(
-        "incident_report.sign",
+        "incidents.report.sign",
         IncidentReport.__tablename__,
         report.id,
         before={"status": "draft"},
@@ -697,7 +697,7 @@ def send_report(uow: UnitOfWork, report_id: int, body: ReportSend) -> list[str]:
         deadlines=met,
     )
     uow.audit(
-        "incident_report.send",
+        "incidents.report.send",
         IncidentReport.__tablename__,
         report.id,
         before={"status": "signed"},
@@ -730,7 +730,7 @@ def save_reporting_rule(uow: UnitOfWork, key: str, body: ReportingRuleWrite) -> 
     row.updated_by = uow.actor.user_id
     session.flush()
     uow.audit(
-        "incident_rule.save",
+        "incidents.reporting_rule.save",
         ReportingRuleRecord.__tablename__,
         key,
         before=before,
@@ -800,7 +800,7 @@ def chase_overdue_tasks(uow: UnitOfWork, now: datetime) -> int:
         )
         _timeline(uow, inc.id, "task_overdue", body, task=task.id, user_ids=users)
         uow.audit(
-            "incident_task.overdue",
+            "incidents.task.overdue",
             IncidentTask.__tablename__,
             task.id,
             after={"at": now.isoformat(), "due_at": task.due_at.isoformat(), "users": users},
@@ -857,7 +857,7 @@ def check_deadlines(uow: UnitOfWork, now: datetime) -> int:
         )
         _timeline(uow, inc.id, kind, body, deadline=d.rule_key, user_ids=users)
         uow.audit(
-            f"incident_deadline.{kind.removeprefix('deadline_')}",
+            f"incidents.deadline.{kind.removeprefix('deadline_')}",
             IncidentDeadline.__tablename__,
             d.id,
             after={"at": now.isoformat(), "users": users},

@@ -167,7 +167,7 @@ def generate_plan(
         added += 1
     session.flush()
     uow.audit(
-        "inspection_plan.create" if created else "inspection_plan.extend",
+        "inspections.plan.create" if created else "inspection_plan.extend",
         InspectionPlan.__tablename__,
         plan.id,
         after={"year": plan.year, "title": plan.title, "targets_added": added},
@@ -203,7 +203,7 @@ def add_conflict(uow: UnitOfWork, data: ConflictCreate) -> int:
     session.add(row)
     session.flush()
     uow.audit(
-        "inspection_conflict.create",
+        "inspections.conflict.create",
         InspectorConflict.__tablename__,
         row.id,
         after=data.model_dump(mode="json"),
@@ -335,7 +335,7 @@ def make_draw(
             draw_id=row.id,
         )
     uow.audit(
-        "inspection_draw.create",
+        "inspections.draw.create",
         RandomDraw.__tablename__,
         row.id,
         after={
@@ -390,7 +390,7 @@ def _new_case(
     uow.session.add(row)
     uow.session.flush()
     uow.audit(
-        "inspection_case.create",
+        "inspections.case.create",
         InspectionCase.__tablename__,
         row.id,
         after={
@@ -458,7 +458,7 @@ def _move(uow: UnitOfWork, row: InspectionCase, action: CaseAction, reason: str 
     if target is CaseState.CLOSED:
         row.closed_at = uow.clock.now()
     uow.audit(
-        f"inspection_case.{action.value}",
+        f"inspections.case.{action.value}",
         InspectionCase.__tablename__,
         row.id,
         before={"state": before},
@@ -497,7 +497,7 @@ def add_finding(uow: UnitOfWork, case_id: int, data: FindingCreate) -> int:
     if data.as_hazard:
         finding.hazard_id = _report_hazard(uow, row, finding)
     uow.audit(
-        "inspection_finding.create",
+        "inspections.finding.create",
         Finding.__tablename__,
         finding.id,
         after=queries.finding_read(finding).model_dump(mode="json"),
@@ -605,7 +605,7 @@ def issue_document(
     uow.session.add(doc)
     uow.session.flush()
     uow.audit(
-        "inspection_document.issue",
+        "inspections.document.issue",
         EnforcementDocument.__tablename__,
         doc.id,
         after={"case_id": row.id, "doc_type": doc_type.value, "number": number},

@@ -56,7 +56,7 @@ def remind_reinspection(
         )
         case.reminded_deadline = case.rectify_deadline
         uow.audit(
-            "inspection_case.remind_reinspection",
+            "inspections.case.remind_reinspection",
             InspectionCase.__tablename__,
             case.id,
             after={"deadline": case.rectify_deadline.isoformat(), "due": due.isoformat()},

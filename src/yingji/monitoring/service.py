@@ -138,7 +138,12 @@ def register_device(uow: UnitOfWork, data: DeviceCreate) -> DeviceRead:
     session.add(device)
     session.flush()
     read = device_read(device, uow.clock.now())
-    uow.audit("device.create", Device.__tablename__, device.id, after=read.model_dump(mode="json"))
+    uow.audit(
+        "monitoring.device.create",
+        Device.__tablename__,
+        device.id,
+        after=read.model_dump(mode="json"),
+    )
     return read
 
 
@@ -155,7 +160,7 @@ def update_device(uow: UnitOfWork, device_id: int, data: DeviceUpdate) -> Device
     uow.session.flush()
     read = device_read(device, uow.clock.now())
     uow.audit(
-        "device.update",
+        "monitoring.device.update",
         Device.__tablename__,
         device.id,
         before=before,
@@ -170,7 +175,9 @@ def retire_device(uow: UnitOfWork, device_id: int, *, reason: str = "") -> None:
     device = get_device_row(uow.session, uow.actor, device_id)
     if device.retired_at is None:
         device.retired_at = uow.clock.now()
-        uow.audit("device.retire", Device.__tablename__, device.id, reason=reason or None)
+        uow.audit(
+            "monitoring.device.retire", Device.__tablename__, device.id, reason=reason or None
+        )
 
 
 # --- rule configuration -------------------------------------------------------------------------
@@ -214,7 +221,7 @@ def set_rules(
         row.updated_by = actor.username
     session.flush()
     uow.audit(
-        "rules.update",
+        "monitoring.rule_config.update",
         RuleConfig.__tablename__,
         f"{scope}:{target}",
         before={"rules": before},
@@ -372,7 +379,7 @@ def ingest(
     result.rejected = dict(Counter(r.reason for r in rejected))
     if result.stored or rejected:
         uow.audit(
-            "telemetry.ingest",
+            "monitoring.reading.ingest",
             Reading.__tablename__,
             "batch",
             after={"messages": len(messages), **result.model_dump()},
@@ -450,7 +457,10 @@ def record_rejections(uow: UnitOfWork, rejected: list[RejectedInput]) -> None:
     """Add refused input to the persisted counters (e.g. a message that broke ingest)."""
     _count_rejections(uow.session, rejected, uow.clock.now())
     uow.audit(
-        "telemetry.reject", Rejection.__tablename__, "counters", after={"rejected": len(rejected)}
+        "monitoring.reading.reject",
+        Rejection.__tablename__,
+        "counters",
+        after={"rejected": len(rejected)},
     )
 
 
@@ -679,7 +689,7 @@ def _announce(
         )
     )
     uow.audit(
-        "condition.raise",
+        "monitoring.rule_state.raise",
         RuleStateRow.__tablename__,
         f"{device.id}:{rule.key}",
         before={"level": transition.previous_level},
@@ -715,7 +725,7 @@ def _announce_clear(
             )
         )
     uow.audit(
-        "condition.clear",
+        "monitoring.rule_state.clear",
         RuleStateRow.__tablename__,
         f"{device.id}:{row.rule_key}",
         before={"level": previous},
@@ -792,7 +802,7 @@ def check_silence(uow: UnitOfWork, config: MonitoringConfig = DEFAULT_CONFIG) ->
             )
         )
         uow.audit(
-            "condition.raise",
+            "monitoring.rule_state.raise",
             RuleStateRow.__tablename__,
             f"{d.id}:{NO_DATA_RULE}",
             after={"level": "yellow", "message": message},
@@ -861,7 +871,7 @@ def downsample(uow: UnitOfWork, config: MonitoringConfig = DEFAULT_CONFIG) -> in
     dropped = int(getattr(expired, "rowcount", 0) or 0)
     if ids or dropped:
         uow.audit(
-            "readings.downsample",
+            "monitoring.reading.downsample",
             Reading.__tablename__,
             "retention",
             after={"folded": len(ids), "buckets": len(groups), "aggregates_dropped": dropped},

@@ -147,7 +147,7 @@ def queue_broadcast(
     queued += _insert_rows(session, message, rows)
     acks = _request_acks(session, message, persons, now) if require_ack else 0
     uow.audit(
-        "queue_broadcast",
+        "notify.message.queue_broadcast",
         Message.__tablename__,
         message.id,
         after={
@@ -216,7 +216,7 @@ def deliver_notice(uow: UnitOfWork, notice: NoticeRequested) -> int:
             rows.append(_row(message.id, channel, RecipientKind.PHONE, index, phone, None))
     queued = _insert_rows(session, message, rows)
     uow.audit(
-        "queue_notice",
+        "notify.message.queue_notice",
         Message.__tablename__,
         message.id,
         after={"dedupe_key": notice.dedupe_key, "queued": queued, "source": notice.source_kind},
@@ -515,7 +515,7 @@ def _send_batch(
         outcome = _attempt(delivery, adapter, address, message, body, now, retry)
         tally[outcome] += 1
     uow.audit(
-        "dispatch_deliveries",
+        "notify.delivery.dispatch",
         Delivery.__tablename__,
         f"{batch[0].id}-{batch[-1].id}",
         after={"count": len(batch), **tally},
@@ -594,7 +594,7 @@ def record_receipt(
     if reason:
         delivery.last_error = reason[:300]
     uow.audit(
-        "record_receipt",
+        "notify.delivery.record_receipt",
         Delivery.__tablename__,
         delivery.id,
         before=before,
@@ -627,7 +627,7 @@ def acknowledge(
     message = session.get(Message, ack.message_id)
     assert message is not None
     uow.audit(
-        "acknowledge",
+        "notify.acknowledgement.acknowledge",
         Acknowledgement.__tablename__,
         ack.id,
         after={"acknowledged_via": via, "message_id": ack.message_id},
@@ -753,7 +753,7 @@ def _escalate(uow: UnitOfWork, ack: Acknowledgement, now: datetime) -> None:
     ack.escalation_step = step
     ack.escalated_at = now
     uow.audit(
-        "escalate_acknowledgement",
+        "notify.acknowledgement.escalate",
         Acknowledgement.__tablename__,
         ack.id,
         before=before,

@@ -125,7 +125,9 @@ def start_patrol(uow: UnitOfWork, data: PatrolStart) -> PatrolRead:
     uow.session.add(patrol)
     uow.session.flush()
     read = patrol_read(patrol)
-    uow.audit("patrol.start", Patrol.__tablename__, patrol.id, after=read.model_dump(mode="json"))
+    uow.audit(
+        "patrols.patrol.start", Patrol.__tablename__, patrol.id, after=read.model_dump(mode="json")
+    )
     return read
 
 
@@ -183,7 +185,7 @@ def upload_track(uow: UnitOfWork, patrol_id: int, batch: TrackBatch) -> TrackUpl
     _refresh_track(uow, patrol)
     if added:
         uow.audit(
-            "patrol.track_upload",
+            "patrols.patrol.track_upload",
             Patrol.__tablename__,
             patrol.id,
             after={"added": added, "point_count": patrol.point_count},
@@ -213,7 +215,10 @@ def record_check(uow: UnitOfWork, patrol_id: int, data: CheckCreate) -> CheckRea
     uow.session.flush()
     read = check_read(check)
     uow.audit(
-        "patrol.check", PatrolCheck.__tablename__, check.id, after=read.model_dump(mode="json")
+        "patrols.patrol.check",
+        PatrolCheck.__tablename__,
+        check.id,
+        after=read.model_dump(mode="json"),
     )
     return read
 
@@ -229,7 +234,7 @@ def finish_patrol(uow: UnitOfWork, patrol_id: int, data: PatrolFinish) -> Patrol
     uow.session.flush()
     read = patrol_read(patrol, check_counts(uow.session, [patrol.id]).get(patrol.id, (0, 0)))
     uow.audit(
-        "patrol.finish",
+        "patrols.patrol.finish",
         Patrol.__tablename__,
         patrol.id,
         before=before,
@@ -324,7 +329,7 @@ def report_from_grid(uow: UnitOfWork, data: GridReportCreate) -> GridReportRead:
     uow.session.flush()
     read = grid_report_read(report)
     uow.audit(
-        "grid_report.create",
+        "patrols.grid_report.create",
         GridReport.__tablename__,
         report.id,
         after=read.model_dump(mode="json"),
@@ -433,7 +438,7 @@ def receive_public_report(
         )
     session.flush()
     uow.audit(
-        "public_report.create",
+        "patrols.public_report.create",
         PublicReport.__tablename__,
         report.id,
         after=public_report_read(report).model_dump(mode="json"),
@@ -517,7 +522,7 @@ def decide_public_report(
     uow.session.flush()
     read = public_report_read(report)
     uow.audit(
-        f"public_report.{action.value}",
+        f"patrols.public_report.{action.value}",
         PublicReport.__tablename__,
         report.id,
         before=before,
@@ -537,7 +542,7 @@ def reply_public_report(uow: UnitOfWork, report_id: int, data: ReportReply) -> P
     uow.session.flush()
     read = public_report_read(report)
     uow.audit(
-        "public_report.reply",
+        "patrols.public_report.reply",
         PublicReport.__tablename__,
         report.id,
         before=before,
@@ -575,7 +580,7 @@ def grant_reward(
     uow.session.flush()
     read = public_report_read(report)
     uow.audit(
-        "public_report.reward_grant",
+        "patrols.public_report.reward_grant",
         PublicReport.__tablename__,
         report.id,
         before=before,
@@ -604,7 +609,7 @@ def pay_reward(uow: UnitOfWork, report_id: int, data: RewardPayment) -> PublicRe
     uow.session.flush()
     read = public_report_read(report)
     uow.audit(
-        "public_report.reward_pay",
+        "patrols.public_report.reward_pay",
         PublicReport.__tablename__,
         report.id,
         before=before,

@@ -97,7 +97,12 @@ def create_plan(uow: UnitOfWork, data: PlanCreate, *, district_code: str) -> int
     uow.session.add(version)
     uow.session.flush()
     _write_structure(uow, version.id, data.version)
-    uow.audit("create", "plan", plan.id, after=data.model_dump(mode="json", exclude={"version"}))
+    uow.audit(
+        "plans.plan.create",
+        "plan",
+        plan.id,
+        after=data.model_dump(mode="json", exclude={"version"}),
+    )
     return plan.id
 
 
@@ -125,7 +130,9 @@ def save_draft(uow: UnitOfWork, plan_id: int, data: VersionIn) -> int:
         uow.session.flush()
     _write_structure(uow, version.id, data)
     plan.updated_at = uow.clock.now()
-    uow.audit("save_draft", "plan_version", version.id, after=data.model_dump(mode="json"))
+    uow.audit(
+        "plans.version.save_draft", "plan_version", version.id, after=data.model_dump(mode="json")
+    )
     return version.id
 
 
@@ -175,7 +182,9 @@ def publish_version(uow: UnitOfWork, plan_id: int) -> int:
     draft.published_by = uow.actor.user_id
     plan.current_version_id = draft.id
     plan.updated_at = uow.clock.now()
-    uow.audit("publish", "plan_version", draft.id, after={"version_no": draft.version_no})
+    uow.audit(
+        "plans.version.publish", "plan_version", draft.id, after={"version_no": draft.version_no}
+    )
     uow.add_event(
         PlanVersionPublished(plan_id=plan.id, version_id=draft.id, version_no=draft.version_no)
     )
@@ -249,7 +258,7 @@ def activate_plan(uow: UnitOfWork, plan_id: int, data: ActivationIn) -> int:
     uow.session.add_all(tasks)
     uow.session.flush()
     uow.audit(
-        "activate",
+        "plans.plan.activate",
         "plan",
         plan.id,
         after={"level": data.level, "cause": cause, "tasks": [t.id for t in tasks]},
@@ -257,7 +266,7 @@ def activate_plan(uow: UnitOfWork, plan_id: int, data: ActivationIn) -> int:
     )
     for task in tasks:
         uow.audit(
-            "create",
+            "plans.task.create",
             "plan_task",
             task.id,
             after={"action": task.action, "due_at": str(task.due_at)},
@@ -283,7 +292,7 @@ def record_task_photo(uow: UnitOfWork, task_id: int, key: str) -> None:
     row keeps who uploaded what for which task even if no action follows.
     """
     task = queries.get_task_row(uow.session, uow.actor, task_id)
-    uow.audit("upload_photo", "plan_task", task.id, after={"photo_key": key})
+    uow.audit("plans.task.upload_photo", "plan_task", task.id, after={"photo_key": key})
 
 
 def act_on_task(
@@ -340,7 +349,7 @@ def act_on_task(
     if data.longitude is not None and data.latitude is not None:
         after["longitude"], after["latitude"] = data.longitude, data.latitude
     uow.audit(
-        action,
+        f"plans.task.{action}",
         "plan_task",
         task.id,
         before={"state": before},
@@ -388,7 +397,7 @@ def record_drill(uow: UnitOfWork, plan_id: int, data: DrillIn) -> int:
     )
     uow.session.add(drill)
     uow.session.flush()
-    uow.audit("create", "plan_drill", drill.id, after=data.model_dump(mode="json"))
+    uow.audit("plans.drill.create", "plan_drill", drill.id, after=data.model_dump(mode="json"))
     return drill.id
 
 
@@ -399,7 +408,7 @@ def record_evaluation(uow: UnitOfWork, plan_id: int, data: EvaluationIn) -> None
     plan.last_evaluated_on = data.evaluated_on
     plan.updated_at = uow.clock.now()
     uow.audit(
-        "evaluate",
+        "plans.plan.evaluate",
         "plan",
         plan.id,
         before={"last_evaluated_on": str(before) if before else None},

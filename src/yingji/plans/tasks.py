@@ -46,7 +46,7 @@ def remind_overdue_tasks(ctx: Any, now: datetime) -> int:
                     dedupe_key=f"plan-task:{task.id}:{task.due_at.isoformat()}",
                 )
             )
-            uow.audit("remind", "plan_task", task.id, after={"due_at": str(task.due_at)})
+            uow.audit("plans.task.remind", "plan_task", task.id, after={"due_at": str(task.due_at)})
             reminded += 1
         uow.commit()
     return reminded

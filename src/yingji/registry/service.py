@@ -102,7 +102,7 @@ def _created(
     reads = to_reads(uow.session, spec, rows)
     for read in reads:
         snapshot = dict(read.model_dump(mode="json"))
-        uow.audit(f"{spec.entity}.create", spec.table, read.id, after=snapshot)
+        uow.audit(spec.audit_action("create"), spec.table, read.id, after=snapshot)
         uow.add_event(
             RecordCreated(registry=spec.name, record_id=read.id, division_code=read.division_code)
         )
@@ -163,7 +163,7 @@ def update_record(uow: UnitOfWork, spec: RegistrySpec, record_id: int, data: Bas
         spec.after_write(uow, row, merged)
     after = _snapshot(uow, spec, row, site)
     changed = sorted(k for k in after if before.get(k) != after.get(k) and k != "updated_at")
-    uow.audit(f"{spec.entity}.update", spec.table, row.id, before=before, after=after)
+    uow.audit(spec.audit_action("update"), spec.table, row.id, before=before, after=after)
     uow.add_event(
         RecordUpdated(
             registry=spec.name,
@@ -190,7 +190,7 @@ def retire_record(uow: UnitOfWork, spec: RegistrySpec, record_id: int, reason: s
     uow.session.flush()
     read = to_reads(uow.session, spec, [(row, site)])[0]
     uow.audit(
-        f"{spec.entity}.retire",
+        spec.audit_action("retire"),
         spec.table,
         row.id,
         reason=reason,

@@ -83,6 +83,16 @@ class RegistrySpec:
         """Return the table name (the audit entity)."""
         return str(self.model.__tablename__)
 
+    @property
+    def domain(self) -> str:
+        """Return the business domain that owns the registry (its model's top package)."""
+        # yingji.resources.shelters.models → "resources"
+        return str(self.model.__module__.split(".")[1])
+
+    def audit_action(self, verb: str) -> str:
+        """Return the audit action for ``verb`` on this registry: ``domain.entity.verb``."""
+        return f"{self.domain}.{self.entity}.{verb}"
+
     def label(self, field_name: str, value: Any) -> str:
         """Return the Chinese label of an enum value (the value itself when unlabelled)."""
         text = value.value if hasattr(value, "value") else value

@@ -55,7 +55,12 @@ def open_process(uow: UnitOfWork, data: ProcessCreate, *, district_code: str) ->
     )
     uow.session.add(process)
     uow.session.flush()
-    uow.audit("create", "disaster_process", process.id, after=data.model_dump(mode="json"))
+    uow.audit(
+        "incidents.disaster_process.create",
+        "disaster_process",
+        process.id,
+        after=data.model_dump(mode="json"),
+    )
     uow.add_event(
         DisasterProcessOpened(
             process_id=process.id, division_code=code, hazard_type=process.hazard_type
@@ -72,7 +77,7 @@ def stabilise_process(uow: UnitOfWork, process_id: int) -> None:
     process.state = "stabilised"
     process.stabilised_at = uow.clock.now()
     uow.audit(
-        "stabilise",
+        "incidents.disaster_process.stabilise",
         "disaster_process",
         process.id,
         before={"state": "active"},
@@ -129,7 +134,7 @@ def submit_report(uow: UnitOfWork, process_id: int, data: ReportCreate) -> int:
     uow.session.add(report)
     uow.session.flush()
     uow.audit(
-        "submit",
+        "incidents.disaster_report.submit",
         "disaster_report",
         report.id,
         after={

@@ -71,7 +71,7 @@ def remind_overdue_reports(ctx: Any, now: datetime) -> int:
                     )
                 )
                 uow.audit(
-                    "remind",
+                    "incidents.disaster_process.remind",
                     "disaster_process",
                     process.id,
                     after={"division": township.division_code, "kind": township.next_kind.value},

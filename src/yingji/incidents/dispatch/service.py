@@ -210,7 +210,7 @@ def _record(
         )
     )
     uow.audit(
-        action,
+        f"incidents.dispatch_order.{action}",
         "dispatch_order",
         order.id,
         before={"state": before} if before else None,

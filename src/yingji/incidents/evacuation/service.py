@@ -119,7 +119,7 @@ def plan_evacuation_for(
     session.add(plan)
     session.flush()
     uow.audit(
-        "create",
+        "incidents.evacuation_plan.create",
         "evacuation_plan",
         plan.id,
         after={

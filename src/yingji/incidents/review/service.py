@@ -52,7 +52,7 @@ def open_review(uow: UnitOfWork, incident_id: int, data: ReviewCreate) -> int:
     uow.session.add(review)
     uow.session.flush()
     uow.audit(
-        "create",
+        "incidents.review.create",
         "incident_review",
         review.id,
         after={"incident_id": incident.id, "measures": measures},
@@ -104,7 +104,7 @@ def add_problem(uow: UnitOfWork, incident_id: int, data: ProblemCreate) -> int:
         )
     problem.hazard_id = hazard_id
     uow.audit(
-        "create",
+        "incidents.review_problem.create",
         "incident_review_problem",
         problem.id,
         after={"hazard_id": hazard_id, "deadline": str(data.deadline)},

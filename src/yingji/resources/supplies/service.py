@@ -307,7 +307,7 @@ def record_movement(
     for row, read in zip(rows, reads, strict=True):
         batch_before, item_before = before[row.warehouse_id]
         uow.audit(
-            f"stock_movement.{row.kind}",
+            f"resources.stock_movement.{row.kind}",
             "resources_stock_movement",
             row.id,
             after=read.model_dump(mode="json"),
@@ -411,7 +411,7 @@ def reserve_stock(
     session.add(row)
     session.flush()
     uow.audit(
-        "stock_reservation.create",
+        "resources.stock_reservation.create",
         "resources_stock_reservation",
         row.id,
         after={
@@ -435,7 +435,7 @@ def release_reservation(uow: UnitOfWork, reference: str, reason: str) -> None:
     row.state = "released"
     row.closed_at = uow.clock.now()
     uow.audit(
-        "stock_reservation.release",
+        "resources.stock_reservation.release",
         "resources_stock_reservation",
         row.id,
         before={"state": "active"},
@@ -483,7 +483,7 @@ def issue_reservation(uow: UnitOfWork, reference: str, reason: str) -> list[Move
     row.state = "issued"
     row.closed_at = uow.clock.now()
     uow.audit(
-        "stock_reservation.issue",
+        "resources.stock_reservation.issue",
         "resources_stock_reservation",
         row.id,
         before={"state": "active"},
@@ -543,7 +543,7 @@ def set_minimum(uow: UnitOfWork, data: StockLevelSet) -> StockLevelRead:
     session.flush()
     on_hand = item_on_hand(session, warehouse.id, item.id)
     uow.audit(
-        "stock_level.set",
+        "resources.stock_level.set",
         "resources_stock_level",
         level.id,
         before=before,

@@ -36,7 +36,7 @@ def set_team_status(uow: UnitOfWork, team_id: int, status: TeamStatus, reason: s
     before = team.status
     team.status = status.value
     uow.audit(
-        "status",
+        "resources.rescue_team.set_status",
         "resources_rescue_team",
         team.id,
         before={"status": before},
@@ -55,7 +55,7 @@ def set_equipment_status(
     before = row.status
     row.status = status.value
     uow.audit(
-        "status",
+        "resources.equipment.set_status",
         "resources_equipment",
         row.id,
         before={"status": before},

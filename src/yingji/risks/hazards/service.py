@@ -247,7 +247,7 @@ def report_hazard(uow: UnitOfWork, data: HazardReport) -> int:
             raise
         return again
     _record(uow, hazard, "report", None, reason=data.description, photo_keys=data.photo_keys)
-    uow.audit("hazard.report", ENTITY, hazard.id, after=_snapshot(hazard))
+    uow.audit("risks.hazard.report", ENTITY, hazard.id, after=_snapshot(hazard))
     uow.add_event(
         HazardReported(
             **_event_base(hazard),
@@ -385,7 +385,12 @@ def take_action(
     uow.session.flush()
     _record(uow, h, action.value, state.value, reason=reason, photo_keys=request.photo_keys)
     uow.audit(
-        f"hazard.{action.value}", ENTITY, h.id, before=before, after=_snapshot(h), reason=reason
+        f"risks.hazard.{action.value}",
+        ENTITY,
+        h.id,
+        before=before,
+        after=_snapshot(h),
+        reason=reason,
     )
     uow.add_event(
         HazardStateChanged(
@@ -477,7 +482,7 @@ def set_plan(uow: UnitOfWork, hazard_id: int, plan: RectificationPlan) -> Hazard
     h.updated_at = uow.clock.now()
     uow.session.flush()
     _record(uow, h, "plan", h.state)
-    uow.audit("hazard.plan", ENTITY, h.id, before=before, after=_snapshot(h))
+    uow.audit("risks.hazard.plan", ENTITY, h.id, before=before, after=_snapshot(h))
     return h
 
 
@@ -498,7 +503,7 @@ def add_photo(uow: UnitOfWork, hazard_id: int, key: str, *, note: str = "") -> H
         h.updated_at = uow.clock.now()
         uow.session.flush()
         _record(uow, h, "photo", h.state, reason=note, photo_keys=[key])
-        uow.audit("hazard.photo", ENTITY, h.id, after={"photo_key": key}, reason=note or None)
+        uow.audit("risks.hazard.photo", ENTITY, h.id, after={"photo_key": key}, reason=note or None)
     return h
 
 
@@ -515,7 +520,9 @@ def change_deadline(uow: UnitOfWork, hazard_id: int, deadline: date, *, reason: 
     h.updated_at = uow.clock.now()
     uow.session.flush()
     _record(uow, h, "deadline", h.state, reason=f"{deadline.isoformat()}：{reason.strip()}")
-    uow.audit("hazard.deadline", ENTITY, h.id, before=before, after=_snapshot(h), reason=reason)
+    uow.audit(
+        "risks.hazard.deadline", ENTITY, h.id, before=before, after=_snapshot(h), reason=reason
+    )
     return h
 
 
@@ -540,7 +547,9 @@ def supervise_hazard(
     h.updated_at = uow.clock.now()
     uow.session.flush()
     _record(uow, h, "supervise", h.state, reason=note)
-    uow.audit("hazard.supervise", ENTITY, h.id, before=before, after=_snapshot(h), reason=note)
+    uow.audit(
+        "risks.hazard.supervise", ENTITY, h.id, before=before, after=_snapshot(h), reason=note
+    )
     uow.add_event(HazardSupervisedListing(**_event_base(h), department_id=department_id))
     if users:
         uow.add_event(
@@ -618,7 +627,7 @@ def escalate_overdue(uow: UnitOfWork, now: datetime, *, timezone: str = DEFAULT_
         h.escalated_deadline = h.deadline
         _record(uow, h, "escalate", h.state, reason=body)
         uow.audit(
-            "hazard.escalate",
+            "risks.hazard.escalate",
             ENTITY,
             h.id,
             after={"deadline": h.deadline.isoformat(), "recipients": recipients},

@@ -113,7 +113,7 @@ def record_assessment(
     uow.session.flush()
     read = assessment_read(assessment)
     uow.audit(
-        "risk_assessment.create",
+        "risks.risk_assessment.create",
         RiskAssessment.__tablename__,
         assessment.id,
         after=read.model_dump(mode="json"),
@@ -150,7 +150,7 @@ def add_control_measure(
     uow.session.flush()
     read = measure_read(measure)
     uow.audit(
-        "control_measure.create",
+        "risks.control_measure.create",
         ControlMeasure.__tablename__,
         measure.id,
         after=read.model_dump(mode="json"),
