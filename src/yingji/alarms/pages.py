@@ -26,7 +26,6 @@ from yingji.alarms.rules import (
 )
 from yingji.alarms.schemas import PromoteBody
 from yingji.core.actor import Actor
-from yingji.core.errors import DomainError
 from yingji.core.pagination import PageParams
 from yingji.core.web.context import AppContext
 from yingji.core.web.flash import flash
@@ -34,6 +33,7 @@ from yingji.core.web.nav import NavEntry, mark_nav
 from yingji.core.web.templates import register_templates
 from yingji.geo.queries import division_names
 from yingji.registry.page_parts import timezone
+from yingji.web.actions import act
 from yingji.web.deps import CheckedForm, Ctx, PageActor, ReadSession
 
 register_templates("alarms", "yingji.alarms")
@@ -133,33 +133,19 @@ def _back(form: FormData, alarm_id: int) -> str:
     )
 
 
-def _act(request: Request, ctx: AppContext, actor: Actor, done: str, fn: Any) -> None:
-    try:
-        with ctx.uow(actor) as uow:
-            fn(uow)
-            uow.commit()
-    except DomainError as exc:
-        if exc.status == 404:
-            raise
-        reasons = "；".join(e.reason for e in exc.errors)
-        flash(request, reasons or exc.detail, "error")
-    else:
-        flash(request, done)
-
-
 def acknowledge_post(
     alarm_id: int, request: Request, actor: PageActor, form: CheckedForm, ctx: Ctx
 ) -> Response:
     """Acknowledge an alarm from the board or the detail page."""
     note = str(form.get("note") or "")[:1000]
-    _act(
+    return act(
         request,
         ctx,
         actor,
-        "已确认报警",
         lambda uow: service.acknowledge_alarm(uow, alarm_id, note=note),
+        done="已确认报警",
+        back=_back(form, alarm_id),
     )
-    return RedirectResponse(_back(form, alarm_id), status_code=303)
 
 
 def clear_post(
@@ -168,14 +154,14 @@ def clear_post(
     """Clear an alarm with the chosen reason code."""
     reason = str(form.get("reason") or "") or None
     note = str(form.get("note") or "")[:1000]
-    _act(
+    return act(
         request,
         ctx,
         actor,
-        "已解除报警",
         lambda uow: service.clear_alarm(uow, alarm_id, reason=reason, note=note),
+        done="已解除报警",
+        back=_back(form, alarm_id),
     )
-    return RedirectResponse(_back(form, alarm_id), status_code=303)
 
 
 def promote_post(
@@ -190,14 +176,14 @@ def promote_post(
         {"target": target, "title": str(form.get("title") or "")[:200] or None}
     )
     label = "隐患" if target == "hazard" else "事件"
-    _act(
+    return act(
         request,
         ctx,
         actor,
-        f"已提交转{label}",
         lambda uow: service.promote_alarm(uow, alarm_id, body),
+        done=f"已提交转{label}",
+        back=f"{BOARD}/{alarm_id}",
     )
-    return RedirectResponse(f"{BOARD}/{alarm_id}", status_code=303)
 
 
 def _nav(endpoint: Any, title: str, url: str) -> Any:

@@ -29,6 +29,7 @@ from yingji.duty.rules import LOG_CATEGORY_LABELS, POSITION_LABELS
 from yingji.duty.schemas import HandoverCreate, LogEntryCreate, ShiftCreate
 from yingji.duty.sources import open_items
 from yingji.registry.page_parts import timezone
+from yingji.web.actions import act
 from yingji.web.deps import CheckedForm, Ctx, PageActor, ReadSession
 
 register_templates("duty", "yingji.duty")
@@ -234,19 +235,6 @@ def handover_page(request: Request, actor: PageActor, session: ReadSession) -> R
     return render_page(request, actor, "duty/handover.html", context)
 
 
-def _act(request: Request, ctx: AppContext, actor: Actor, done: str, fn: Any) -> None:
-    try:
-        with ctx.uow(actor) as uow:
-            fn(uow)
-            uow.commit()
-    except DomainError as exc:
-        if exc.status == 404:
-            raise
-        flash(request, "；".join(e.reason for e in exc.errors) or exc.detail, "error")
-    else:
-        flash(request, done)
-
-
 def handover_post(request: Request, actor: PageActor, form: CheckedForm, ctx: Ctx) -> Response:
     """Hand the desk over to the chosen shift."""
     raw = str(form.get("to_shift_id") or "")
@@ -254,22 +242,28 @@ def handover_post(request: Request, actor: PageActor, form: CheckedForm, ctx: Ct
         flash(request, "请选择接班班次", "error")
         return RedirectResponse(HANDOVER, status_code=303)
     body = HandoverCreate(to_shift_id=int(raw), notes=str(form.get("notes") or "")[:4000])
-    _act(request, ctx, actor, "已交班，等待接班人员确认", lambda uow: service.hand_over(uow, body))
-    return RedirectResponse(HANDOVER, status_code=303)
+    return act(
+        request,
+        ctx,
+        actor,
+        lambda uow: service.hand_over(uow, body),
+        done="已交班，等待接班人员确认",
+        back=HANDOVER,
+    )
 
 
 def accept_post(
     handover_id: int, request: Request, actor: PageActor, form: CheckedForm, ctx: Ctx
 ) -> Response:
     """Take over the desk (a person of the next shift)."""
-    _act(
+    return act(
         request,
         ctx,
         actor,
-        "已确认接班",
         lambda uow: service.accept_handover(uow, handover_id),
+        done="已确认接班",
+        back=HANDOVER,
     )
-    return RedirectResponse(HANDOVER, status_code=303)
 
 
 def log_page(request: Request, actor: PageActor, session: ReadSession) -> Response:
@@ -293,16 +287,23 @@ def log_post(request: Request, actor: PageActor, form: CheckedForm, ctx: Ctx) ->
         content=content[:4000],
         is_open=form.get("is_open") == "1",
     )
-    _act(request, ctx, actor, "已记录", lambda uow: service.add_log_entry(uow, body))
-    return RedirectResponse(LOG, status_code=303)
+    return act(
+        request, ctx, actor, lambda uow: service.add_log_entry(uow, body), done="已记录", back=LOG
+    )
 
 
 def close_post(
     entry_id: int, request: Request, actor: PageActor, form: CheckedForm, ctx: Ctx
 ) -> Response:
     """Close an open log entry."""
-    _act(request, ctx, actor, "已办结", lambda uow: service.close_log_entry(uow, entry_id))
-    return RedirectResponse(LOG, status_code=303)
+    return act(
+        request,
+        ctx,
+        actor,
+        lambda uow: service.close_log_entry(uow, entry_id),
+        done="已办结",
+        back=LOG,
+    )
 
 
 def _nav(endpoint: Any, title: str, url: str) -> Any:

@@ -8,6 +8,7 @@ as the JSON API, so a township officer composes here only for their own township
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -19,7 +20,8 @@ from starlette.datastructures import FormData
 from yingji.accounts.pages import render_page
 from yingji.accounts.rules import has_role
 from yingji.core.actor import Actor
-from yingji.core.errors import DomainError, FieldError, ValidationFailed
+from yingji.core.errors import FieldError, ValidationFailed
+from yingji.core.uow import UnitOfWork
 from yingji.core.web.context import AppContext
 from yingji.core.web.flash import flash
 from yingji.core.web.nav import NavEntry, mark_nav
@@ -41,6 +43,7 @@ from yingji.early_warnings.rules import (
 from yingji.early_warnings.schemas import WarningCreate
 from yingji.geo.queries import division_names
 from yingji.registry.page_parts import division_choices
+from yingji.web import actions
 from yingji.web.deps import CheckedForm, Ctx, PageActor
 
 register_templates("early_warnings", "yingji.early_warnings")
@@ -259,29 +262,28 @@ def act(
     if not target.startswith("/warnings"):
         target = f"{LIST}/{warning_id}"
     profile = load_profile(ctx.settings)
-    try:
-        with ctx.uow(actor) as uow:
-            if action == "submit":
-                service.submit_warning(uow, warning_id, reason=reason)
-            elif action == "approve":
-                service.approve_warning(uow, warning_id, reason=reason)
-            elif action == "reject":
-                service.reject_warning(uow, warning_id, reason=reason)
-            elif action == "publish":
-                service.publish_warning(uow, warning_id, profile=profile, reason=reason)
-            elif action == "lift":
-                service.lift_warning(uow, warning_id, reason=reason, profile=profile)
-            else:
-                return Response("未知操作", status_code=404)
-            uow.commit()
-    except DomainError as exc:
-        if exc.status == 404:
-            raise
-        detail = "；".join(e.reason for e in exc.errors) or exc.detail
-        flash(request, f"{ACTION_LABELS.get(action, action)}失败：{detail}", "error")
-        return RedirectResponse(target, status_code=303)
-    flash(request, f"已{ACTION_LABELS.get(action, action)}")
-    return RedirectResponse(target, status_code=303)
+    writes: dict[str, Callable[[UnitOfWork], object]] = {
+        "submit": lambda uow: service.submit_warning(uow, warning_id, reason=reason),
+        "approve": lambda uow: service.approve_warning(uow, warning_id, reason=reason),
+        "reject": lambda uow: service.reject_warning(uow, warning_id, reason=reason),
+        "publish": lambda uow: service.publish_warning(
+            uow, warning_id, profile=profile, reason=reason
+        ),
+        "lift": lambda uow: service.lift_warning(uow, warning_id, reason=reason, profile=profile),
+    }
+    write = writes.get(action)
+    if write is None:
+        return Response("未知操作", status_code=404)
+    label = ACTION_LABELS.get(action, action)
+    return actions.act(
+        request,
+        ctx,
+        actor,
+        write,
+        done=f"已{label}",
+        back=target,
+        refusal=lambda exc: f"{label}失败：{actions.reasons_or_detail(exc)}",
+    )
 
 
 def _nav(endpoint: Any, title: str, url: str, roles: frozenset[str]) -> Any:

@@ -22,6 +22,7 @@ from yingji.accounts.pages import render_page
 from yingji.accounts.rules import has_role, require_role
 from yingji.core.actor import Actor
 from yingji.core.errors import DomainError, FieldError
+from yingji.core.uow import UnitOfWork
 from yingji.core.web.context import AppContext
 from yingji.core.web.flash import flash
 from yingji.core.web.nav import NavEntry, mark_nav
@@ -42,6 +43,7 @@ from yingji.incidents.schemas import (
     ReportingRuleWrite,
     ReportSend,
 )
+from yingji.web.actions import act
 from yingji.web.deps import CheckedForm, Ctx, PageActor, ReadSession
 
 register_templates("incidents", "yingji.incidents")
@@ -267,20 +269,6 @@ def incident_page(
     return render_page(request, actor, "incidents/detail.html", context)
 
 
-def _back(request: Request, incident_id: int, ok: str, run: Any) -> Response:
-    """Run a write; flash its outcome (or its error) and go back to the incident page."""
-    try:
-        run()
-    except DomainError as exc:
-        if exc.status in (401, 404):
-            raise
-        reasons = "；".join(f"{e.reason}" for e in exc.errors) or exc.detail
-        flash(request, reasons, "error")
-    else:
-        flash(request, ok)
-    return RedirectResponse(f"{LIST}/{incident_id}", status_code=303)
-
-
 def _number(form: FormData, name: str) -> Any:
     raw = str(form.get(name) or "").strip()
     return raw or 0
@@ -291,7 +279,7 @@ def post_casualties(
 ) -> Response:
     """Record new casualty figures from the incident page."""
 
-    def run() -> None:
+    def run(uow: UnitOfWork) -> None:
         data = {name: _number(form, name) for name, _label in CASUALTY_FIELDS}
         data["direct_loss_wan_yuan"] = _number(form, "direct_loss_wan_yuan")
         data["reason"] = str(form.get("reason") or "").strip()
@@ -299,11 +287,17 @@ def post_casualties(
             body = CasualtyUpdate.model_validate(data)
         except (ValidationError, InvalidOperation) as exc:
             raise DomainError("伤亡数字或变化原因填写不正确", status=422) from exc
-        with ctx.uow(actor) as uow:
-            service.update_casualties(uow, incident_id, body)
-            uow.commit()
+        service.update_casualties(uow, incident_id, body)
 
-    return _back(request, incident_id, "已更新伤亡情况", run)
+    return act(
+        request,
+        ctx,
+        actor,
+        run,
+        done="已更新伤亡情况",
+        back=f"{LIST}/{incident_id}",
+        reraise=(401, 404),
+    )
 
 
 def post_close(
@@ -311,17 +305,23 @@ def post_close(
 ) -> Response:
     """Close the incident."""
 
-    def run() -> None:
+    def run(uow: UnitOfWork) -> None:
         reason = str(form.get("reason") or "").strip()
         if not reason:
             raise DomainError(
                 "请填写结案说明", status=422, errors=[FieldError("reason", "请填写结案说明")]
             )
-        with ctx.uow(actor) as uow:
-            service.close_incident(uow, incident_id, reason=reason)
-            uow.commit()
+        service.close_incident(uow, incident_id, reason=reason)
 
-    return _back(request, incident_id, "事件已结案", run)
+    return act(
+        request,
+        ctx,
+        actor,
+        run,
+        done="事件已结案",
+        back=f"{LIST}/{incident_id}",
+        reraise=(401, 404),
+    )
 
 
 def post_report(
@@ -329,7 +329,7 @@ def post_report(
 ) -> Response:
     """Draft a report from the incident page."""
 
-    def run() -> None:
+    def run(uow: UnitOfWork) -> None:
         data = {key: str(form.get(key) or "").strip() for key, _title in REPORT_SECTIONS}
         data = {k: v for k, v in data.items() if v}
         data["kind"] = str(form.get("kind") or "")
@@ -337,11 +337,17 @@ def post_report(
             body = ReportCreate.model_validate(data)
         except ValidationError as exc:
             raise DomainError("报告类型或内容填写不正确", status=422) from exc
-        with ctx.uow(actor) as uow:
-            service.draft_report(uow, incident_id, body)
-            uow.commit()
+        service.draft_report(uow, incident_id, body)
 
-    return _back(request, incident_id, "已起草报告，待签发", run)
+    return act(
+        request,
+        ctx,
+        actor,
+        run,
+        done="已起草报告，待签发",
+        back=f"{LIST}/{incident_id}",
+        reraise=(401, 404),
+    )
 
 
 def _report_incident(ctx: AppContext, actor: Actor, report_id: int) -> int:
@@ -356,12 +362,18 @@ def post_sign(
     """Sign off a report."""
     incident_id = _report_incident(ctx, actor, report_id)
 
-    def run() -> None:
-        with ctx.uow(actor) as uow:
-            service.sign_report(uow, report_id)
-            uow.commit()
+    def run(uow: UnitOfWork) -> None:
+        service.sign_report(uow, report_id)
 
-    return _back(request, incident_id, "报告已签发", run)
+    return act(
+        request,
+        ctx,
+        actor,
+        run,
+        done="报告已签发",
+        back=f"{LIST}/{incident_id}",
+        reraise=(401, 404),
+    )
 
 
 def post_send(
@@ -370,15 +382,21 @@ def post_send(
     """Record that a signed report was sent."""
     incident_id = _report_incident(ctx, actor, report_id)
 
-    def run() -> None:
+    def run(uow: UnitOfWork) -> None:
         sent_to = str(form.get("sent_to") or "").strip()
         if not sent_to:
             raise DomainError("请填写报送单位", status=422)
-        with ctx.uow(actor) as uow:
-            service.send_report(uow, report_id, ReportSend(sent_to=sent_to))
-            uow.commit()
+        service.send_report(uow, report_id, ReportSend(sent_to=sent_to))
 
-    return _back(request, incident_id, "已登记报送", run)
+    return act(
+        request,
+        ctx,
+        actor,
+        run,
+        done="已登记报送",
+        back=f"{LIST}/{incident_id}",
+        reraise=(401, 404),
+    )
 
 
 def post_task_done(
@@ -387,12 +405,18 @@ def post_task_done(
     """Mark a task done."""
     incident_id = int(str(form.get("incident_id") or "0") or 0)
 
-    def run() -> None:
-        with ctx.uow(actor) as uow:
-            service.complete_task(uow, task_id)
-            uow.commit()
+    def run(uow: UnitOfWork) -> None:
+        service.complete_task(uow, task_id)
 
-    return _back(request, incident_id, "任务已办结", run)
+    return act(
+        request,
+        ctx,
+        actor,
+        run,
+        done="任务已办结",
+        back=f"{LIST}/{incident_id}",
+        reraise=(401, 404),
+    )
 
 
 # --- reporting rules (admin) -------------------------------------------------------------------

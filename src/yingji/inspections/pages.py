@@ -13,7 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -27,7 +27,6 @@ from yingji.core.errors import DomainError, NotFound
 from yingji.core.pagination import PageParams
 from yingji.core.uow import UnitOfWork
 from yingji.core.web.context import AppContext
-from yingji.core.web.flash import flash
 from yingji.core.web.nav import NavEntry, mark_nav
 from yingji.core.web.templates import register_templates
 from yingji.enterprises.registry import ENTERPRISES
@@ -55,6 +54,7 @@ from yingji.inspections.schemas import (
     ReinspectionInput,
 )
 from yingji.registry.queries import scoped_select
+from yingji.web.actions import act, detail_with_reasons
 from yingji.web.deps import CheckedForm, Ctx, PageActor, ReadSession
 
 register_templates("inspections", "yingji.inspections")
@@ -134,25 +134,22 @@ def _write(
     success: Callable[[Any], str] | None = None,
 ) -> Response:
     """Validate ``data``, run ``action`` in one unit of work, flash and redirect."""
-    try:
-        body = schema.model_validate(data) if schema is not None else None
-        with ctx.uow(actor) as uow:
-            result = action(uow, body)
-            uow.commit()
-    except ValidationError as exc:
-        reasons = "；".join(str(e.get("msg", "")) for e in exc.errors())
-        flash(request, f"提交的数据未通过校验：{reasons}", "error")
-        return RedirectResponse(back, status_code=303)
-    except NotFound:
-        raise
-    except DomainError as exc:
-        detail = exc.detail
-        if exc.errors:
-            detail += "：" + "；".join(e.reason for e in exc.errors)
-        flash(request, detail, "error")
-        return RedirectResponse(back, status_code=303)
-    flash(request, done)
-    return RedirectResponse(success(result) if success else back, status_code=303)
+    return act(
+        request,
+        ctx,
+        actor,
+        lambda uow: action(uow, schema.model_validate(data) if schema is not None else None),
+        done=done,
+        back=back,
+        then=success,
+        refusal=detail_with_reasons,
+        invalid={ValidationError: _unvalidated},
+    )
+
+
+def _unvalidated(exc: Exception) -> str:
+    errors = exc.errors() if isinstance(exc, ValidationError) else []
+    return "提交的数据未通过校验：" + "；".join(str(e.get("msg", "")) for e in errors)
 
 
 # --- annual plan --------------------------------------------------------------------------------

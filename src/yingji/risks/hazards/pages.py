@@ -27,6 +27,7 @@ from yingji.adapters.storage import StorageError
 from yingji.core.actor import Actor, system_actor
 from yingji.core.errors import DomainError, FieldError, NotFound
 from yingji.core.pagination import PageParams
+from yingji.core.uow import UnitOfWork
 from yingji.core.web.context import AppContext
 from yingji.core.web.flash import flash
 from yingji.core.web.nav import NavEntry, mark_nav
@@ -60,6 +61,7 @@ from yingji.risks.hazards.schemas import (
     RectificationPlan,
 )
 from yingji.risks.points.registry import RISK_POINTS
+from yingji.web.actions import act, detail_with_reasons
 from yingji.web.deps import CheckedForm, Ctx, PageActor, ReadSession
 
 register_templates("hazards", "yingji.risks.hazards")
@@ -356,8 +358,12 @@ def detail_page(
     return render_page(request, actor, "hazards/detail.html", context)
 
 
+def _detail(hazard_id: int) -> str:
+    return f"{BOARD}/{hazard_id}"
+
+
 def _back(hazard_id: int) -> RedirectResponse:
-    return RedirectResponse(f"{BOARD}/{hazard_id}", status_code=303)
+    return RedirectResponse(_detail(hazard_id), status_code=303)
 
 
 def _refused(request: Request, exc: DomainError) -> None:
@@ -377,7 +383,8 @@ def post_action(
     hazard_id: int, action: str, request: Request, actor: PageActor, form: CheckedForm, ctx: Ctx
 ) -> Response:
     """Take an action from the detail page (with reason, photo, owner, deadline, plan)."""
-    try:
+
+    def run(uow: UnitOfWork) -> None:
         key = _store(ctx, form.get("photo"))
         owner = _text(form, "owner_user_id")
         deadline = _text(form, "deadline")
@@ -388,25 +395,26 @@ def post_action(
             deadline=date.fromisoformat(deadline) if deadline else None,
             plan=_plan_from(form),
         )
-        with ctx.uow(actor) as uow:
-            service.take_action(
-                uow,
-                hazard_id,
-                action,
-                request_body,
-                config=config_from_settings(ctx.settings),
-                timezone=_tz(request),
-            )
-            uow.commit()
-    except DomainError as exc:
-        if exc.status == 404:
-            raise
-        _refused(request, exc)
-    except (ValueError, ValidationError):
-        flash(request, "提交的数据格式不正确", "error")
-    else:
-        flash(request, f"已{ACTION_LABELS.get(action, action)}")
-    return _back(hazard_id)
+        service.take_action(
+            uow,
+            hazard_id,
+            action,
+            request_body,
+            config=config_from_settings(ctx.settings),
+            timezone=_tz(request),
+        )
+
+    # ValidationError is a ValueError: one message for any malformed field.
+    return act(
+        request,
+        ctx,
+        actor,
+        run,
+        done=f"已{ACTION_LABELS.get(action, action)}",
+        back=_detail(hazard_id),
+        refusal=detail_with_reasons,
+        invalid={ValueError: "提交的数据格式不正确"},
+    )
 
 
 def post_photo(
@@ -434,20 +442,21 @@ def post_deadline(
     hazard_id: int, request: Request, actor: PageActor, form: CheckedForm, ctx: Ctx
 ) -> Response:
     """Change the deadline from the detail page."""
-    try:
+
+    def run(uow: UnitOfWork) -> None:
         deadline = date.fromisoformat(_text(form, "deadline"))
-        with ctx.uow(actor) as uow:
-            service.change_deadline(uow, hazard_id, deadline, reason=_text(form, "reason"))
-            uow.commit()
-    except DomainError as exc:
-        if exc.status == 404:
-            raise
-        _refused(request, exc)
-    except ValueError:
-        flash(request, "请填写新的整改期限", "error")
-    else:
-        flash(request, "整改期限已调整")
-    return _back(hazard_id)
+        service.change_deadline(uow, hazard_id, deadline, reason=_text(form, "reason"))
+
+    return act(
+        request,
+        ctx,
+        actor,
+        run,
+        done="整改期限已调整",
+        back=_detail(hazard_id),
+        refusal=detail_with_reasons,
+        invalid={ValueError: "请填写新的整改期限"},
+    )
 
 
 def post_supervision(
@@ -455,42 +464,40 @@ def post_supervision(
 ) -> Response:
     """Put the hazard under 挂牌督办 from the detail page."""
     department = _text(form, "department_id")
-    try:
-        with ctx.uow(actor) as uow:
-            service.supervise_hazard(
-                uow,
-                hazard_id,
-                department_id=int(department) if department.isdigit() else 0,
-                note=_text(form, "note"),
-            )
-            uow.commit()
-    except DomainError as exc:
-        if exc.status == 404:
-            raise
-        _refused(request, exc)
-    else:
-        flash(request, "已挂牌督办")
-    return _back(hazard_id)
+    return act(
+        request,
+        ctx,
+        actor,
+        lambda uow: service.supervise_hazard(
+            uow,
+            hazard_id,
+            department_id=int(department) if department.isdigit() else 0,
+            note=_text(form, "note"),
+        ),
+        done="已挂牌督办",
+        back=_detail(hazard_id),
+        refusal=detail_with_reasons,
+    )
 
 
 def post_plan(
     hazard_id: int, request: Request, actor: PageActor, form: CheckedForm, ctx: Ctx
 ) -> Response:
     """Save the 五到位 plan from the detail page."""
-    try:
-        plan = _plan_from(form) or RectificationPlan()
-        with ctx.uow(actor) as uow:
-            service.set_plan(uow, hazard_id, plan)
-            uow.commit()
-    except DomainError as exc:
-        if exc.status == 404:
-            raise
-        _refused(request, exc)
-    except ValidationError:
-        flash(request, "整改方案格式不正确（时限应为日期）", "error")
-    else:
-        flash(request, "整改方案已保存")
-    return _back(hazard_id)
+
+    def run(uow: UnitOfWork) -> None:
+        service.set_plan(uow, hazard_id, _plan_from(form) or RectificationPlan())
+
+    return act(
+        request,
+        ctx,
+        actor,
+        run,
+        done="整改方案已保存",
+        back=_detail(hazard_id),
+        refusal=detail_with_reasons,
+        invalid={ValidationError: "整改方案格式不正确（时限应为日期）"},
+    )
 
 
 def photo(hazard_id: int, key: str, actor: PageActor, ctx: Ctx, session: ReadSession) -> Response:
