@@ -174,7 +174,7 @@ def test_board_order_and_audit(ctx: Any, clock: Any, as_user: Any) -> None:
     assert duty.get("/api/v1/alarms", params={"state": "acknowledged"}).json()["total"] == 1
     with ctx.session_factory() as session:
         audit = session.scalars(
-            select(AuditEntry).where(AuditEntry.action == "alarm.acknowledge")
+            select(AuditEntry).where(AuditEntry.action == "alarms.alarm.acknowledge")
         ).one()
     assert (audit.entity_id, audit.actor_name, audit.after["state"]) == (
         str(done),

@@ -129,7 +129,9 @@ def test_escalation_walks_the_duty_chain_once_per_step(ctx: Any, clock: Any, peo
                 .order_by(AlarmEscalation.step)
             )
         )
-        audits = session.scalar(select(func.count()).where(AuditEntry.action == "alarm.escalate"))
+        audits = session.scalar(
+            select(func.count()).where(AuditEntry.action == "alarms.alarm.escalate")
+        )
     assert steps == [0, 1, 2, 3]
     assert audits == 3
 

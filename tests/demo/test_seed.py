@@ -268,11 +268,11 @@ def test_every_seeded_record_is_audited_as_the_seed(seeded: Seeded) -> None:
         actions = Counter(
             s.scalars(select(AuditEntry.action).where(AuditEntry.actor_name == "demo-seed")).all()
         )
-    assert actions["division.upsert"] == seeded.first["geo_division"]
-    assert actions["shelter.create"] == seeded.first["resources_shelter"]
-    assert actions["enterprise.create"] == seeded.first["enterprises_enterprise"]
-    assert actions["stock_movement.receipt"] == seeded.first["resources_stock_movement"]
-    assert actions["user.create"] == seeded.first["accounts_user"]
+    assert actions["geo.division.upsert"] == seeded.first["geo_division"]
+    assert actions["resources.shelter.create"] == seeded.first["resources_shelter"]
+    assert actions["enterprises.enterprise.create"] == seeded.first["enterprises_enterprise"]
+    assert actions["resources.stock_movement.receipt"] == seeded.first["resources_stock_movement"]
+    assert actions["accounts.user.create"] == seeded.first["accounts_user"]
 
 
 # ---------------------------------------------------------------------------- idempotency

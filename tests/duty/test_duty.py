@@ -152,7 +152,7 @@ def test_update_shift_rechecks_and_audits(ctx: Any, as_user: Any, clock: Any, pe
                 .order_by(AuditEntry.id)
             )
         )
-    assert actions == ["duty_shift.create", "duty_shift.create", "duty_shift.update"]
+    assert actions == ["duty.shift.create", "duty.shift.create", "duty.shift.update"]
     assert first["assignments"][0]["position"] == "duty_officer"
 
 
@@ -214,7 +214,7 @@ def test_handover_carries_open_items(
     with ctx.session_factory() as session:
         n = session.scalar(
             select(func.count()).where(
-                AuditEntry.action.in_(["duty_handover.create", "duty_handover.accept"])
+                AuditEntry.action.in_(["duty.handover.create", "duty.handover.accept"])
             )
         )
     assert n == 2

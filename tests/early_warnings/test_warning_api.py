@@ -270,10 +270,10 @@ def test_every_write_is_audited(ctx, as_user, timed) -> None:
             )
         )
     assert actions == [
-        "early_warnings.compose",
-        "early_warnings.submit",
-        "early_warnings.approve",
-        "early_warnings.publish",
+        "early_warnings.warning.compose",
+        "early_warnings.warning.submit",
+        "early_warnings.warning.approve",
+        "early_warnings.warning.publish",
     ]
 
 

@@ -129,7 +129,11 @@ def test_create_read_update_retire_with_audit(as_user, ctx):
         actors = set(
             s.scalars(select(AuditEntry.actor_name).where(AuditEntry.entity_id == str(eid))).all()
         )
-    assert actions == ["enterprise.create", "enterprise.update", "enterprise.retire"]
+    assert actions == [
+        "enterprises.enterprise.create",
+        "enterprises.enterprise.update",
+        "enterprises.enterprise.retire",
+    ]
     assert "bureau" in actors
 
 
@@ -335,7 +339,10 @@ def test_licences_round_trip_with_expiry_status(as_user, ctx):
     with ctx.session_factory() as s:
         audit = s.scalars(
             select(AuditEntry)
-            .where(AuditEntry.entity_id == str(eid), AuditEntry.action == "enterprise.update")
+            .where(
+                AuditEntry.entity_id == str(eid),
+                AuditEntry.action == "enterprises.enterprise.update",
+            )
             .order_by(AuditEntry.id)
         ).first()
     assert audit is not None

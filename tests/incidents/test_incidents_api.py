@@ -212,16 +212,16 @@ def test_reports_sign_off_send_and_audit(ctx: Any, clock: FixedClock, as_user: A
     assert bureau.post(f"{url}/reopen", json={"reason": "新线索"}).json()["status"] == "open"
     assert bureau.post(f"{url}/close", json={"reason": "处置完毕"}).status_code == 200
     assert _audits(ctx) == [
-        "incident.intake",
-        "incident_report.draft",
-        "incident_report.sign",
-        "incident_report.send",
-        "incident_report.draft",
-        "incident_task.create",
-        "incident.casualties",
-        "incident.close",
-        "incident.reopen",
-        "incident.close",
+        "incidents.incident.intake",
+        "incidents.report.draft",
+        "incidents.report.sign",
+        "incidents.report.send",
+        "incidents.report.draft",
+        "incidents.task.create",
+        "incidents.incident.update_casualties",
+        "incidents.incident.close",
+        "incidents.incident.reopen",
+        "incidents.incident.close",
     ]
     kinds = [e["kind"] for e in bureau.get(f"{url}/timeline").json()]
     assert kinds[-1] == "closed"
@@ -261,4 +261,4 @@ def test_reporting_rules_editable_by_admin_only(ctx: Any, clock: FixedClock, as_
     assert deadlines["phone_report"]["seconds_left"] == 900
     small = create(as_user, deaths=1, title="小事故")
     assert "phone_report" not in {d["key"] for d in small["reporting_deadlines"]}
-    assert "incident_rule.save" in _audits(ctx)
+    assert "incidents.reporting_rule.save" in _audits(ctx)

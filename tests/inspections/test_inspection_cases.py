@@ -178,14 +178,16 @@ def test_reinspection_failure_goes_to_penalty_and_counts_fines(
     closed = api.post(f"{CASES}/{case['id']}/close").json()
     assert closed["state"] == "closed"
     assert audit_actions(ctx, "inspections_case", case["id"]) == [
-        "inspection_case.create",
-        "inspection_case.record",
-        "inspection_case.order",
-        "inspection_case.reinspect_fail",
-        "inspection_case.penalize",
-        "inspection_case.close",
+        "inspections.case.create",
+        "inspections.case.record",
+        "inspections.case.order",
+        "inspections.case.reinspect_fail",
+        "inspections.case.penalize",
+        "inspections.case.close",
     ]
-    assert audit_actions(ctx, "inspections_finding", finding["id"]) == ["inspection_finding.create"]
+    assert audit_actions(ctx, "inspections_finding", finding["id"]) == [
+        "inspections.finding.create"
+    ]
     assert len(audit_actions(ctx, "inspections_document", decision["id"])) == 1
 
 

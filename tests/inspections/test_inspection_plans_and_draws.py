@@ -42,8 +42,8 @@ def test_plan_lists_every_enterprise_with_tier_and_frequency(
     again = as_user("bureau").post(PLANS, json={"year": YEAR}).json()
     assert len(again["targets"]) == len(plan["targets"])
     assert audit_actions(ctx, "inspections_plan", plan["id"]) == [
-        "inspection_plan.create",
-        "inspection_plan.extend",
+        "inspections.plan.create",
+        "inspections.plan.extend",
     ]
     # A township officer sees only its own township's targets; nobody else may build it.
     town = as_user("town_b").get(f"{PLANS}/{YEAR}").json()
@@ -99,7 +99,7 @@ def test_draw_is_recorded_reproducible_and_excludes_conflicts(
     with ctx.session_factory() as session:
         entry = session.scalar(
             select(AuditEntry).where(
-                AuditEntry.action == "inspection_draw.create",
+                AuditEntry.action == "inspections.draw.create",
                 AuditEntry.entity_id == str(drawn["id"]),
             )
         )

@@ -42,6 +42,6 @@ def test_overdue_order_reminds_its_officers_once_per_deadline(
     assert sorted(mine[0]["user_ids"]) == sorted(pair)
     assert mine[0]["dedupe_key"] == f"inspection_case:{case['id']}:reinspect:2026-06-05"
     assert "2026-06-15" in mine[0]["body"]
-    assert "inspection_case.remind_reinspection" in audit_actions(
+    assert "inspections.case.remind_reinspection" in audit_actions(
         ctx, "inspections_case", case["id"]
     )

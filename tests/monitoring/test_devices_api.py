@@ -29,7 +29,9 @@ def test_register_device_audited_and_scoped(ctx: AppContext, as_user: Any) -> No
     assert [m["code"] for m in device["metrics"]] == ["level", "temperature", "pressure"]
     assert device["online"] is False
     with ctx.session_factory() as session:
-        audit = session.scalar(select(AuditEntry).where(AuditEntry.action == "device.create"))
+        audit = session.scalar(
+            select(AuditEntry).where(AuditEntry.action == "monitoring.device.create")
+        )
     assert audit is not None
     assert audit.entity_id == str(device["id"])
     # Town B may not register in town A, nor reach town A's device.
@@ -108,7 +110,9 @@ def test_rule_config_permissions_and_validation(
     assert eff[0]["hysteresis"] == 4.0
     with ctx.session_factory() as session:
         audits = list(
-            session.scalars(select(AuditEntry).where(AuditEntry.action == "rules.update"))
+            session.scalars(
+                select(AuditEntry).where(AuditEntry.action == "monitoring.rule_config.update")
+            )
         )
     assert {a.entity_id for a in audits} == {"kind:combustible_gas", f"device:{devices['GAS-A1']}"}
     assert put(as_user("bureau"), kind_url, json={"rules": None}).json()["configured"] is None

@@ -91,7 +91,9 @@ def test_batch_is_audited_in_its_transaction(
     ctx.clock = clock
     send(ctx, "GAS-A1", {"metric": "gas", "value": 1})
     with ctx.session_factory() as session:
-        row = session.scalar(select(AuditEntry).where(AuditEntry.action == "telemetry.ingest"))
+        row = session.scalar(
+            select(AuditEntry).where(AuditEntry.action == "monitoring.reading.ingest")
+        )
     assert row is not None
     assert row.after is not None
     assert row.after["stored"] == 1

@@ -50,9 +50,9 @@ def test_person_register_is_scoped_and_audited(as_user, ctx) -> None:
             select(AuditEntry.action).where(AuditEntry.entity == "notify_responsible_person")
         ).all()
     assert actions == [
-        "responsible_person.create",
-        "responsible_person.create",
-        "responsible_person.update",
+        "notify.responsible_person.create",
+        "notify.responsible_person.create",
+        "notify.responsible_person.update",
     ]
 
 

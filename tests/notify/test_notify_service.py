@@ -128,7 +128,9 @@ def test_broadcast_is_idempotent_and_audited(ctx: AppContext, world: Any) -> Non
     widened = publish(ctx, TargetArea(division_codes=[TOWN_A]))
     with ctx.session_factory() as s:
         total = s.scalar(select(func.count()).select_from(Delivery))
-        audits = s.scalars(select(AuditEntry).where(AuditEntry.action == "queue_broadcast")).all()
+        audits = s.scalars(
+            select(AuditEntry).where(AuditEntry.action == "notify.message.queue_broadcast")
+        ).all()
     assert total == first + widened
     assert len(audits) == 3
     assert audits[0].after is not None
@@ -263,7 +265,10 @@ def test_ack_escalation_fires_once_per_step(ctx: AppContext, world: Any, fixed: 
         actions = s.scalars(
             select(AuditEntry.action).where(AuditEntry.entity == "notify_acknowledgement")
         ).all()
-    assert actions == ["escalate_acknowledgement", "escalate_acknowledgement"]
+    assert actions == [
+        "notify.acknowledgement.escalate",
+        "notify.acknowledgement.escalate",
+    ]
 
 
 def test_acknowledged_person_is_not_escalated(
@@ -295,7 +300,9 @@ def test_acknowledged_person_is_not_escalated(
     assert cover.by_village[VILLAGE_A1].acknowledged == 1
     with ctx.session_factory() as s:
         n = s.scalar(
-            select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "acknowledge")
+            select(func.count())
+            .select_from(AuditEntry)
+            .where(AuditEntry.action == "notify.acknowledgement.acknowledge")
         )
     assert n == 1
 

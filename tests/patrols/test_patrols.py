@@ -84,11 +84,11 @@ def test_patrol_lifecycle_track_checks_coverage(as_user, ctx, clock) -> None:
     assert len(detail["track"]) == 4
     assert len(detail["checks"]) == 2
     assert _audits(ctx, "patrols_patrol", pid) == [
-        "patrol.start",
-        "patrol.track_upload",
-        "patrol.finish",
+        "patrols.patrol.start",
+        "patrols.patrol.track_upload",
+        "patrols.patrol.finish",
     ]
-    assert _audits(ctx, "patrols_check", check.json()["id"]) == ["patrol.check"]
+    assert _audits(ctx, "patrols_check", check.json()["id"]) == ["patrols.patrol.check"]
 
     # Coverage: town A's two villages, only A1 patrolled today.
     cov = as_user("town_a").get("/api/v1/patrols/coverage", params={"day": "2026-06-01"})
@@ -155,7 +155,7 @@ def test_grid_hazard_report_enters_the_hazard_loop(as_user, ctx) -> None:
         assert (hazard.source, hazard.source_ref) == ("grid_patrol", f"grid_report:{report['id']}")
         assert hazard.photo_keys == [key]
         assert hazard.kind == "electrical"
-    assert _audits(ctx, "patrols_grid_report", report["id"]) == ["grid_report.create"]
+    assert _audits(ctx, "patrols_grid_report", report["id"]) == ["patrols.grid_report.create"]
     assert as_user("town_b").get(f"/api/v1/grid-reports/{report['id']}").status_code == 404
     assert as_user("town_a").get(f"/api/v1/grid-reports/{report['id']}").status_code == 200
 

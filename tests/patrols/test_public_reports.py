@@ -224,11 +224,11 @@ def test_check_reply_and_reward_loop_all_audited(client, as_user, ctx) -> None:
             )
         )
     assert actions == [
-        "public_report.create",
-        "public_report.verify",
-        "public_report.reply",
-        "public_report.reward_grant",
-        "public_report.reward_pay",
+        "patrols.public_report.create",
+        "patrols.public_report.verify",
+        "patrols.public_report.reply",
+        "patrols.public_report.reward_grant",
+        "patrols.public_report.reward_pay",
     ]
 
 

@@ -105,7 +105,14 @@ def test_task_work_is_audited_and_illegal_moves_refused(as_user, plan, ctx):
             .where(AuditEntry.entity == "plan_task", AuditEntry.entity_id == str(dept_task["id"]))
             .order_by(AuditEntry.id)
         ).all()
-    assert audits == ["create", "read", "acknowledge", "feedback", "complete", "return"]
+    assert audits == [
+        "plans.task.create",
+        "plans.task.read",
+        "plans.task.acknowledge",
+        "plans.task.feedback",
+        "plans.task.complete",
+        "plans.task.return",
+    ]
 
 
 def test_overdue_task_reminded_once(as_user, plan, ctx):

@@ -112,7 +112,7 @@ def test_create_edit_publish_through_pages(client, ctx, dept_id):
                 select(AuditEntry.action).where(AuditEntry.entity.in_(["plan", "plan_version"]))
             )
         )
-    assert {"create", "save_draft", "publish"} <= actions
+    assert {"plans.plan.create", "plans.version.save_draft", "plans.version.publish"} <= actions
     # Nothing left to publish.
     again = client.post(
         f"/plans/{plan_id}/publish", data={"csrf_token": token}, follow_redirects=True

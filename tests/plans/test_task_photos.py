@@ -63,7 +63,12 @@ def test_upload_feedback_and_fetch_photo(as_user, plan, ctx):
             .where(AuditEntry.entity == "plan_task", AuditEntry.entity_id == str(task_id))
             .order_by(AuditEntry.id)
         ).all()
-    assert [a for a, _ in rows] == ["create", "acknowledge", "upload_photo", "feedback"]
+    assert [a for a, _ in rows] == [
+        "plans.task.create",
+        "plans.task.acknowledge",
+        "plans.task.upload_photo",
+        "plans.task.feedback",
+    ]
     assert rows[2][1] == {"photo_key": key}
     assert rows[3][1]["photo_key"] == key
     assert rows[3][1]["longitude"] == 105.55

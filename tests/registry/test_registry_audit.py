@@ -29,9 +29,9 @@ def test_create_update_retire_are_audited_with_actor(as_user, ctx, ids, name):
             .order_by(AuditEntry.id)
         ).all()
     assert [r.action for r in rows] == [
-        f"{spec.entity}.create",
-        f"{spec.entity}.update",
-        f"{spec.entity}.retire",
+        f"{spec.domain}.{spec.entity}.create",
+        f"{spec.domain}.{spec.entity}.update",
+        f"{spec.domain}.{spec.entity}.retire",
     ]
     assert {(r.actor_id, r.actor_name, r.actor_role) for r in rows} == {
         (ids["user:bureau"], "bureau", "bureau_staff")

@@ -24,6 +24,7 @@ from yingji.accounts.rules import ROLE_LABELS, Role, has_role, require_role
 from yingji.core.actor import Actor
 from yingji.core.errors import Conflict, FieldError, PermissionDenied, ValidationFailed
 from yingji.core.messages import pydantic_reason
+from yingji.core.uow import UnitOfWork
 from yingji.core.web.context import AppContext
 from yingji.core.web.flash import flash
 from yingji.core.web.nav import NavEntry, mark_nav
@@ -45,6 +46,7 @@ from yingji.plans.schemas import (
     VersionIn,
 )
 from yingji.registry.forms import LIST_SPLIT
+from yingji.web.actions import act
 from yingji.web.deps import CheckedForm, Ctx, PageActor
 
 register_templates("plans", "yingji.plans")
@@ -183,17 +185,22 @@ def task_action(
     The feedback form may carry a photo (multipart ``photo``) and the phone's position
     (hidden ``longitude``/``latitude`` filled from the browser's geolocation).
     """
-    try:
+    label = TASK_ACTION_LABELS.get(action, action)
+
+    def run(uow: UnitOfWork) -> str:
         body = _task_action_body(ctx, actor, task_id, form)
-        with ctx.uow(actor) as uow:
-            state = service.act_on_task(uow, task_id, action, body, storage=ctx.storage)
-            uow.commit()
-    except (Conflict, ValidationFailed) as exc:
-        detail = "；".join(e.reason for e in exc.errors) if exc.errors else exc.detail
-        flash(request, detail, "error")
-    else:
-        flash(request, f"任务已{TASK_ACTION_LABELS.get(action, action)}（{state}）")
-    return RedirectResponse(TASKS, status_code=303)
+        return service.act_on_task(uow, task_id, action, body, storage=ctx.storage)
+
+    return act(
+        request,
+        ctx,
+        actor,
+        run,
+        done=lambda state: f"任务已{label}（{state}）",
+        back=TASKS,
+        reraise=(),
+        catch=(Conflict, ValidationFailed),
+    )
 
 
 # --- plan creation and the draft editor -----------------------------------------------------------
@@ -503,15 +510,17 @@ def publish(
     plan_id: int, request: Request, actor: PageActor, _form: CheckedForm, ctx: Ctx
 ) -> Response:
     """Publish the draft: it becomes the current version (a refusal is flashed)."""
-    try:
-        with ctx.uow(actor) as uow:
-            service.publish_version(uow, plan_id)
-            uow.commit()
-    except Conflict as exc:
-        flash(request, exc.detail, "error")
-    else:
-        flash(request, "草稿已发布为现行版本")
-    return RedirectResponse(f"{LIBRARY}/{plan_id}", status_code=303)
+    return act(
+        request,
+        ctx,
+        actor,
+        lambda uow: service.publish_version(uow, plan_id),
+        done="草稿已发布为现行版本",
+        back=f"{LIBRARY}/{plan_id}",
+        refusal=lambda exc: exc.detail,
+        reraise=(),
+        catch=(Conflict,),
+    )
 
 
 def _form_errors(exc: ValidationError) -> dict[str, str]:

@@ -57,22 +57,24 @@ def attempt(
     done: str | Callable[[T], str],
     refusal: Callable[[DomainError], str] = reasons_or_detail,
     reraise: Collection[int] = (404,),
+    catch: tuple[type[DomainError], ...] = (DomainError,),
     invalid: Mapping[type[Exception], str | Callable[[Exception], str]] | None = None,
 ) -> Outcome[T]:
     """Run ``write`` in one unit of work as ``actor``, commit, and flash how it went.
 
     ``done`` is the success message (or makes it from the result). A DomainError whose
-    status is in ``reraise`` propagates; any other is flashed as an error, worded by
-    ``refusal``. ``invalid`` maps exception types raised while reading the form inside
-    ``write`` (ValueError, ValidationError) to the error message flashed for them (or to
-    a function making it from the exception).
+    status is in ``reraise``, or that is none of the ``catch`` kinds, propagates (the error
+    page answers it); any other is flashed as an error, worded by ``refusal``. ``invalid``
+    maps exception types raised while reading the form inside ``write`` (ValueError,
+    ValidationError) to the error message flashed for them (or to a function making it
+    from the exception).
     """
     try:
         with ctx.uow(actor) as uow:
             result = write(uow)
             uow.commit()
     except DomainError as exc:
-        if exc.status in reraise:
+        if exc.status in reraise or not isinstance(exc, catch):
             raise
         flash(request, refusal(exc), "error")
         return Outcome(ok=False)
@@ -97,6 +99,7 @@ def act(
     then: Callable[[T], str] | None = None,
     refusal: Callable[[DomainError], str] = reasons_or_detail,
     reraise: Collection[int] = (404,),
+    catch: tuple[type[DomainError], ...] = (DomainError,),
     invalid: Mapping[type[Exception], str | Callable[[Exception], str]] | None = None,
 ) -> RedirectResponse:
     """Run a page's write like ``attempt``, then answer 303 to ``back``.
@@ -105,7 +108,15 @@ def act(
     else to ``back``.
     """
     outcome = attempt(
-        request, ctx, actor, write, done=done, refusal=refusal, reraise=reraise, invalid=invalid
+        request,
+        ctx,
+        actor,
+        write,
+        done=done,
+        refusal=refusal,
+        reraise=reraise,
+        catch=catch,
+        invalid=invalid,
     )
     target = then(outcome.result) if outcome.ok and then is not None else back  # type: ignore[arg-type]
     return RedirectResponse(target, status_code=303)

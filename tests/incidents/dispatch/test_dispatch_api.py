@@ -94,7 +94,14 @@ def test_order_lifecycle_moves_team_status_and_is_audited(as_user, ctx):
             .where(AuditEntry.entity == "dispatch_order", AuditEntry.entity_id == str(order_id))
             .order_by(AuditEntry.id)
         ).all()
-    assert actions == ["request", "approve", "dispatch", "depart", "arrive", "return"]
+    assert actions == [
+        "incidents.dispatch_order.request",
+        "incidents.dispatch_order.approve",
+        "incidents.dispatch_order.dispatch",
+        "incidents.dispatch_order.depart",
+        "incidents.dispatch_order.arrive",
+        "incidents.dispatch_order.return",
+    ]
 
 
 def test_supplies_are_reserved_then_issued_never_double_promised(as_user):

@@ -133,7 +133,7 @@ def test_order_eta_comes_from_the_road_and_is_audited(as_user, ctx):
             select(AuditEntry.after).where(
                 AuditEntry.entity == "dispatch_order",
                 AuditEntry.entity_id == str(order.json()["id"]),
-                AuditEntry.action == "request",
+                AuditEntry.action == "incidents.dispatch_order.request",
             )
         )
     assert after is not None

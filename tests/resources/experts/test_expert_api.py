@@ -51,7 +51,11 @@ def test_create_read_update_retire_are_audited(as_user, ctx):
             .where(AuditEntry.entity == "resources_expert")
             .order_by(AuditEntry.id)
         ).all()
-    assert actions == ["expert.create", "expert.update", "expert.retire"]
+    assert actions == [
+        "resources.expert.create",
+        "resources.expert.update",
+        "resources.expert.retire",
+    ]
 
 
 def test_validation_errors_name_the_field(as_user):

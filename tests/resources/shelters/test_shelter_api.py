@@ -37,7 +37,7 @@ def test_create_resolves_division_from_point_and_audits(as_user, ctx):
     with ctx.session_factory() as s:
         audit = s.scalars(select(AuditEntry).where(AuditEntry.entity == "resources_shelter")).all()
         assert [(a.action, a.actor_name, a.entity_id) for a in audit] == [
-            ("shelter.create", "bureau", str(body["id"]))
+            ("resources.shelter.create", "bureau", str(body["id"]))
         ]
         events = s.scalars(select(OutboxMessage)).all()
         assert [e.name for e in events] == ["registry.record_created"]
@@ -87,7 +87,11 @@ def test_update_moves_site_and_retire_hides_from_list(as_user, ctx):
                 .order_by(AuditEntry.id)
             )
         ]
-    assert actions == ["shelter.create", "shelter.update", "shelter.retire"]
+    assert actions == [
+        "resources.shelter.create",
+        "resources.shelter.update",
+        "resources.shelter.retire",
+    ]
 
 
 def test_list_filters_and_paging(as_user):

@@ -45,7 +45,11 @@ def test_create_read_update_retire_are_audited(as_user, ctx):
             .where(AuditEntry.entity == "resources_social_force")
             .order_by(AuditEntry.id)
         ).all()
-    assert actions == ["social_force.create", "social_force.update", "social_force.retire"]
+    assert actions == [
+        "resources.social_force.create",
+        "resources.social_force.update",
+        "resources.social_force.retire",
+    ]
 
 
 def test_registration_number_is_required_and_unique(as_user):

@@ -62,7 +62,7 @@ def test_catalogue_is_district_wide_read_by_all_written_by_bureau(as_user, ctx):
                 .order_by(AuditEntry.id)
             )
         ]
-    assert actions == [("supply.create", "bureau"), ("supply.update", "admin")]
+    assert actions == [("resources.supply.create", "bureau"), ("resources.supply.update", "admin")]
 
 
 def test_supply_code_must_be_a_gbt38565_leaf_and_unique(as_user):

@@ -68,7 +68,11 @@ def test_create_with_owner_team_shows_its_name_and_is_audited(as_user, ctx):
             .where(AuditEntry.entity == "resources_equipment")
             .order_by(AuditEntry.id)
         ).all()
-    assert actions == ["equipment.create", "equipment.update", "equipment.retire"]
+    assert actions == [
+        "resources.equipment.create",
+        "resources.equipment.update",
+        "resources.equipment.retire",
+    ]
 
 
 def test_department_owned_equipment_has_no_team_name(as_user):

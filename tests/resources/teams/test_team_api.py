@@ -67,9 +67,9 @@ def test_create_read_update_retire_are_audited(as_user, ctx):
     assert api.get(BASE).json()["total"] == 0
     assert api.get(BASE, params={"include_retired": True}).json()["total"] == 1
     assert audit_actions(ctx, body["id"]) == [
-        ("rescue_team.create", "bureau"),
-        ("rescue_team.update", "bureau"),
-        ("rescue_team.retire", "bureau"),
+        ("resources.rescue_team.create", "bureau"),
+        ("resources.rescue_team.update", "bureau"),
+        ("resources.rescue_team.retire", "bureau"),
     ]
 
 
@@ -122,7 +122,7 @@ def test_illegal_status_change_is_409_and_changes_nothing(as_user, ctx):
     assert "待命" in r.json()["detail"]
     after = api.get(f"{BASE}/{tid}").json()
     assert (after["status"], after["headcount"]) == ("unavailable", 24)
-    assert audit_actions(ctx, tid) == [("rescue_team.create", "bureau")]
+    assert audit_actions(ctx, tid) == [("resources.rescue_team.create", "bureau")]
     # The allowed way round: unavailable → standby → deployed → standby.
     for status in ("standby", "deployed", "standby"):
         r = api.patch(f"{BASE}/{tid}", json={"status": status})

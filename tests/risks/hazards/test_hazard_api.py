@@ -114,11 +114,11 @@ def test_loop_report_confirm_rectify_accept_by_two_users(as_user, ids, ctx):
     assert photo["key"] in closed["photo_keys"]
     # Every transition audited in its own transaction; each state change announced.
     assert audits(ctx, hazard_id) == [
-        "hazard.report",
-        "hazard.confirm",
-        "hazard.start",
-        "hazard.submit",
-        "hazard.accept",
+        "risks.hazard.report",
+        "risks.hazard.confirm",
+        "risks.hazard.start",
+        "risks.hazard.submit",
+        "risks.hazard.accept",
     ]
     names = event_names(ctx)
     assert names.count("risks.hazard_state_changed") == 4
@@ -380,7 +380,7 @@ def test_supervision_only_for_major_by_the_bureau(as_user, make_hazard, ctx):
     assert done["supervised_listing"] is True
     assert done["department_id"] == dept
     assert done["transitions"][-1]["action"] == "supervise"
-    assert "hazard.supervise" in audits(ctx, major)
+    assert "risks.hazard.supervise" in audits(ctx, major)
     listed = as_user("bureau").get(HAZARDS, params={"supervised_listing": "true"}).json()
     assert [h["id"] for h in listed["items"]] == [major]
 

@@ -173,7 +173,7 @@ def test_create_computes_s_r_grade_and_due_date(as_user, ids, ctx):
     with ctx.session_factory() as s:
         audit = s.scalars(select(AuditEntry).where(AuditEntry.entity == "risks_major_hazard"))
         (entry,) = audit.all()
-        assert entry.action == "major_hazard.create"
+        assert entry.action == "risks.major_hazard.create"
 
 
 def test_computed_fields_cannot_be_typed_in(as_user, ids):

@@ -153,7 +153,7 @@ def test_assessment_history_is_kept_and_current_level_is_the_latest(as_user, ctx
         audit = s.scalars(
             select(AuditEntry.action).where(AuditEntry.entity == "risks_risk_assessment")
         ).all()
-        assert audit == ["risk_assessment.create"] * 3
+        assert audit == ["risks.risk_assessment.create"] * 3
 
 
 def test_same_level_again_announces_nothing(as_user, ctx):
@@ -203,7 +203,7 @@ def test_control_measures_with_tiers(as_user, ctx):
         actions = s.scalars(
             select(AuditEntry.action).where(AuditEntry.entity == "risks_control_measure")
         ).all()
-    assert actions == ["control_measure.create"] * 2
+    assert actions == ["risks.control_measure.create"] * 2
 
 
 def test_other_township_gets_404_for_assessments_and_measures(as_user):

@@ -7,6 +7,7 @@ officer works one incident from one page.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -14,7 +15,9 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from yingji.accounts.pages import render_page
+from yingji.core.actor import Actor
 from yingji.core.errors import Conflict, DomainError, NotFound, ValidationFailed
+from yingji.core.uow import UnitOfWork
 from yingji.core.web.context import AppContext
 from yingji.core.web.flash import flash
 from yingji.core.web.templates import register_templates
@@ -30,6 +33,7 @@ from yingji.plans import queries as plan_queries
 from yingji.plans import service as plan_service
 from yingji.plans.rules import Situation
 from yingji.plans.schemas import ActivationIn
+from yingji.web.actions import act
 from yingji.web.deps import CheckedForm, Ctx, PageActor
 
 register_templates("response", "yingji.incidents.dispatch")
@@ -46,6 +50,28 @@ def _refused(exc: DomainError) -> str:
     if isinstance(exc, ValidationFailed) and exc.errors:
         return "；".join(e.reason for e in exc.errors)
     return exc.detail
+
+
+def _act(
+    request: Request,
+    ctx: AppContext,
+    actor: Actor,
+    incident_id: int,
+    write: Callable[[UnitOfWork], object],
+    done: str,
+) -> Response:
+    # Only refusals (conflict, invalid input) are flashed; anything else reaches the error page.
+    return act(
+        request,
+        ctx,
+        actor,
+        write,
+        done=done,
+        back=PAGE.format(incident_id=incident_id),
+        refusal=_refused,
+        reraise=(),
+        catch=(Conflict, ValidationFailed),
+    )
 
 
 def _response_map(
@@ -127,16 +153,12 @@ def activate(
     """Start a matched plan at its level for this incident."""
     plan_id = int(str(form.get("plan_id") or "0") or 0)
     level = int(str(form.get("level") or "0") or 0)
-    try:
-        with ctx.uow(actor) as uow:
-            get_incident(uow.session, actor, incident_id)
-            plan_service.activate_plan(
-                uow, plan_id, ActivationIn(level=level, incident_id=incident_id)
-            )
-            uow.commit()
-    except (Conflict, ValidationFailed) as exc:
-        return _back(request, incident_id, _refused(exc), "error")
-    return _back(request, incident_id, "预案已启动，任务已下达")
+
+    def run(uow: UnitOfWork) -> None:
+        get_incident(uow.session, actor, incident_id)
+        plan_service.activate_plan(uow, plan_id, ActivationIn(level=level, incident_id=incident_id))
+
+    return _act(request, ctx, actor, incident_id, run, "预案已启动，任务已下达")
 
 
 def dispatch_team(
@@ -176,30 +198,31 @@ def order_step(
     ctx: Ctx,
 ) -> Response:
     """Move a dispatch order one step."""
-    try:
-        with ctx.uow(actor) as uow:
-            service.advance_order(
-                uow, order_id, action, OrderAction(note=str(form.get("note") or ""))
-            )
-            uow.commit()
-    except (Conflict, ValidationFailed) as exc:
-        return _back(request, incident_id, _refused(exc), "error")
-    return _back(request, incident_id, f"调度单已{ACTION_LABELS.get(action, action)}")
+    note = OrderAction(note=str(form.get("note") or ""))
+    done = f"调度单已{ACTION_LABELS.get(action, action)}"
+    return _act(
+        request,
+        ctx,
+        actor,
+        incident_id,
+        lambda uow: service.advance_order(uow, order_id, action, note),
+        done,
+    )
 
 
 def start_review(
     incident_id: int, request: Request, actor: PageActor, form: CheckedForm, ctx: Ctx
 ) -> Response:
     """Open the review of the closed incident."""
-    try:
-        with ctx.uow(actor) as uow:
-            review_service.open_review(
-                uow, incident_id, ReviewCreate(summary=str(form.get("summary") or ""))
-            )
-            uow.commit()
-    except (Conflict, ValidationFailed) as exc:
-        return _back(request, incident_id, _refused(exc), "error")
-    return _back(request, incident_id, "已生成复盘")
+    body = ReviewCreate(summary=str(form.get("summary") or ""))
+    return _act(
+        request,
+        ctx,
+        actor,
+        incident_id,
+        lambda uow: review_service.open_review(uow, incident_id, body),
+        "已生成复盘",
+    )
 
 
 router.add_api_route(PAGE, response_page, methods=["GET"])
