@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from yingji.accounts.pages import render_page
@@ -22,7 +22,6 @@ from yingji.accounts.rules import require_role
 from yingji.core.actor import system_actor
 from yingji.core.errors import NotFound
 from yingji.core.pagination import PageParams
-from yingji.core.web.flash import flash
 from yingji.core.web.nav import NavEntry, mark_nav
 from yingji.core.web.templates import register_templates
 from yingji.notify import queries, service
@@ -36,6 +35,7 @@ from yingji.notify.rules import (
 )
 from yingji.registry.page_parts import PAGE_SIZE, timezone
 from yingji.registry.pages import build_pages
+from yingji.web.actions import act
 from yingji.web.deps import CheckedForm, Ctx, PageActor, ReadSession
 
 register_templates("notify", "yingji.notify")
@@ -121,11 +121,15 @@ def inbox_ack(
     request: Request, delivery_id: int, actor: PageActor, form: CheckedForm, ctx: Ctx
 ) -> Response:
     """Acknowledge one of the user's own messages from the inbox."""
-    with ctx.uow(actor) as uow:
-        service.acknowledge(uow, delivery_id=delivery_id)
-        uow.commit()
-    flash(request, "已确认收到（叫应）")
-    return RedirectResponse(INBOX, status_code=303)
+    return act(
+        request,
+        ctx,
+        actor,
+        lambda uow: service.acknowledge(uow, delivery_id=delivery_id),
+        done="已确认收到（叫应）",
+        back=INBOX,
+        catch=(),
+    )
 
 
 def _ack_context(session: Session, token: str) -> dict[str, Any]:

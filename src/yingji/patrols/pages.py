@@ -73,6 +73,7 @@ from yingji.patrols.schemas import (
 )
 from yingji.registry.forms import FormField, attach_errors, validation_errors
 from yingji.registry.page_parts import PAGE_SIZE, map_config, timezone
+from yingji.web.actions import act
 from yingji.web.deps import CheckedForm, Ctx, PageActor, ReadSession
 
 register_templates("patrols", "yingji.patrols")
@@ -383,11 +384,15 @@ def finish_patrol_form(
 ) -> Response:
     """Finish the member's patrol under way."""
     summary = str(form.get("summary") or "").strip()[:2000]
-    with ctx.uow(actor) as uow:
-        read = service.finish_patrol(uow, patrol_id, PatrolFinish(summary=summary))
-        uow.commit()
-    flash(request, f"巡查已结束，里程 {read.distance_m / 1000:.2f} 公里")
-    return RedirectResponse(f"/patrols/{patrol_id}", 303)
+    return act(
+        request,
+        ctx,
+        actor,
+        lambda uow: service.finish_patrol(uow, patrol_id, PatrolFinish(summary=summary)),
+        done=lambda read: f"巡查已结束，里程 {read.distance_m / 1000:.2f} 公里",
+        back=f"/patrols/{patrol_id}",
+        catch=(),
+    )
 
 
 # --- grid member: reports -------------------------------------------------------------------

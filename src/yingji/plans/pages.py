@@ -437,11 +437,15 @@ def save_edit(
     version, field_errors, general = structure_errors(*rows)
     if version is None:
         return _editor(request, actor, ctx, plan, rows, field_errors, general)
-    with ctx.uow(actor) as uow:
-        service.save_draft(uow, plan_id, version)
-        uow.commit()
-    flash(request, "草稿已保存")
-    return RedirectResponse(f"{LIBRARY}/{plan_id}", status_code=303)
+    return act(
+        request,
+        ctx,
+        actor,
+        lambda uow: service.save_draft(uow, plan_id, version),
+        done="草稿已保存",
+        back=f"{LIBRARY}/{plan_id}",
+        catch=(),
+    )
 
 
 def _new_page(
@@ -496,11 +500,16 @@ def create(request: Request, actor: PageActor, form: CheckedForm, ctx: Ctx) -> R
             name = "level" if loc[:1] == ["version"] else loc[0] if loc else "name"
             errors.setdefault(name, pydantic_reason(problem))
         return _new_page(request, actor, ctx, values, errors)
-    with ctx.uow(actor) as uow:
-        plan_id = service.create_plan(uow, body, district_code=ctx.settings.district_code)
-        uow.commit()
-    flash(request, "预案已创建，请完善草稿结构")
-    return RedirectResponse(f"{LIBRARY}/{plan_id}/edit", status_code=303)
+    return act(
+        request,
+        ctx,
+        actor,
+        lambda uow: service.create_plan(uow, body, district_code=ctx.settings.district_code),
+        done="预案已创建，请完善草稿结构",
+        back=LIBRARY,
+        then=lambda plan_id: f"{LIBRARY}/{plan_id}/edit",
+        catch=(),
+    )
 
 
 # --- publication, drills, evaluations, import ----------------------------------------------------
@@ -563,11 +572,15 @@ def evaluation(
     except ValidationError as exc:
         errors = {"evaluation": _form_errors(exc)}
         return _plan_page(plan_id, request, actor, ctx, [], errors, values)
-    with ctx.uow(actor) as uow:
-        service.record_evaluation(uow, plan_id, body)
-        uow.commit()
-    flash(request, "评估已登记")
-    return RedirectResponse(f"{LIBRARY}/{plan_id}", status_code=303)
+    return act(
+        request,
+        ctx,
+        actor,
+        lambda uow: service.record_evaluation(uow, plan_id, body),
+        done="评估已登记",
+        back=f"{LIBRARY}/{plan_id}",
+        catch=(),
+    )
 
 
 def import_structure(

@@ -23,6 +23,7 @@ from yingji.incidents.disaster_reports import queries, service
 from yingji.incidents.disaster_reports.rules import FIELDS, HAZARD_LABELS, KIND_LABELS
 from yingji.incidents.disaster_reports.schemas import ProcessCreate, ReportCreate
 from yingji.registry.forms import validation_errors
+from yingji.web.actions import act
 from yingji.web.deps import CheckedForm, Ctx, PageActor
 
 register_templates("disaster_reports", "yingji.incidents.disaster_reports")
@@ -111,11 +112,15 @@ def stabilise(
     process_id: int, request: Request, actor: PageActor, form: CheckedForm, ctx: Ctx
 ) -> Response:
     """Mark the process stabilised."""
-    with ctx.uow(actor) as uow:
-        service.stabilise_process(uow, process_id)
-        uow.commit()
-    flash(request, "已标记灾情稳定，各乡镇（街道）须报送核报")
-    return RedirectResponse(f"{BASE}/{process_id}", status_code=303)
+    return act(
+        request,
+        ctx,
+        actor,
+        lambda uow: service.stabilise_process(uow, process_id),
+        done="已标记灾情稳定，各乡镇（街道）须报送核报",
+        back=f"{BASE}/{process_id}",
+        catch=(),
+    )
 
 
 def _report_form(
