@@ -54,7 +54,7 @@ def _fail(exc: Exception) -> Any:
 
 def test_success_commits_flashes_and_redirects_303() -> None:
     request, ctx = _request(), _Ctx()
-    response = act(request, ctx, ACTOR, lambda uow: 7, done="已保存", back="/x")  # type: ignore[arg-type]
+    response = act(request, ctx, ACTOR, lambda uow: 7, done="已保存", back="/x")
     assert (response.status_code, response.headers["location"]) == (303, "/x")
     assert ctx.log == ["uow:bureau", "commit", "closed"]
     assert pop_flashes(request) == [("success", "已保存")]
@@ -64,7 +64,7 @@ def test_then_and_done_see_the_result() -> None:
     request = _request()
     response = act(
         request,
-        _Ctx(),  # type: ignore[arg-type]
+        _Ctx(),
         ACTOR,
         lambda uow: 42,
         done=lambda n: f"编号 {n}",
@@ -78,7 +78,7 @@ def test_then_and_done_see_the_result() -> None:
 def test_refusal_is_flashed_with_reasons_and_goes_back() -> None:
     request, ctx = _request(), _Ctx()
     exc = DomainError("无法保存", status=422, errors=[FieldError("a", "甲"), FieldError("b", "乙")])
-    response = act(request, ctx, ACTOR, _fail(exc), done="ok", back="/x", then=lambda _: "/y")  # type: ignore[arg-type]
+    response = act(request, ctx, ACTOR, _fail(exc), done="ok", back="/x", then=lambda _: "/y")
     assert response.headers["location"] == "/x"
     assert "commit" not in ctx.log
     assert pop_flashes(request) == [("error", "甲；乙")]
@@ -86,16 +86,16 @@ def test_refusal_is_flashed_with_reasons_and_goes_back() -> None:
 
 def test_not_found_is_re_raised_by_default() -> None:
     with pytest.raises(NotFound):
-        attempt(_request(), _Ctx(), ACTOR, _fail(NotFound()), done="ok")  # type: ignore[arg-type]
+        attempt(_request(), _Ctx(), ACTOR, _fail(NotFound()), done="ok")
 
 
 def test_only_the_caught_kinds_are_flashed() -> None:
     request = _request()
     with pytest.raises(PermissionDenied):
-        attempt(request, _Ctx(), ACTOR, _fail(PermissionDenied()), done="ok", catch=(Conflict,))  # type: ignore[arg-type]
+        attempt(request, _Ctx(), ACTOR, _fail(PermissionDenied()), done="ok", catch=(Conflict,))
     outcome = attempt(
         request, _Ctx(), ACTOR, _fail(Conflict("已存在")), done="ok", catch=(Conflict,)
-    )  # type: ignore[arg-type]
+    )
     assert not outcome.ok
     assert pop_flashes(request) == [("error", "已存在")]
 
@@ -107,7 +107,7 @@ def test_invalid_input_gets_its_message() -> None:
     request = _request()
     outcome = attempt(
         request,
-        _Ctx(),  # type: ignore[arg-type]
+        _Ctx(),
         ACTOR,
         lambda uow: Body.model_validate({"n": "x"}),
         done="ok",
@@ -116,7 +116,7 @@ def test_invalid_input_gets_its_message() -> None:
     assert not outcome.ok
     assert pop_flashes(request) == [("error", "格式不正确")]
     with pytest.raises(KeyError):
-        attempt(request, _Ctx(), ACTOR, _fail(KeyError("k")), done="ok", invalid={ValueError: "x"})  # type: ignore[arg-type]
+        attempt(request, _Ctx(), ACTOR, _fail(KeyError("k")), done="ok", invalid={ValueError: "x"})
 
 
 def test_refusal_wordings() -> None:
