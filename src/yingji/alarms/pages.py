@@ -30,13 +30,11 @@ from yingji.core.pagination import PageParams
 from yingji.core.web.context import AppContext
 from yingji.core.web.flash import flash
 from yingji.core.web.nav import NavEntry, mark_nav
-from yingji.core.web.templates import register_templates
 from yingji.geo.queries import division_names
 from yingji.registry.page_parts import timezone
 from yingji.web.actions import act
 from yingji.web.deps import CheckedForm, Ctx, PageActor, ReadSession
 
-register_templates("alarms", "yingji.alarms")
 router = APIRouter(include_in_schema=False)
 
 BOARD = "/alarms"

@@ -22,6 +22,7 @@ from yingji.duty.schemas import (
     ShiftUpdate,
     TodayRead,
 )
+from yingji.duty.sources import OPEN_ITEM_SOURCES
 from yingji.web.deps import ApiActor, Ctx, ReadSession
 
 BASE = "/api/v1/duty"
@@ -173,7 +174,7 @@ def list_handovers(actor: ApiActor, session: ReadSession) -> list[HandoverRead]:
 def hand_over(body: HandoverCreate, actor: ApiActor, ctx: Ctx) -> HandoverRead:
     """Hand the desk to the next shift with every open item."""
     with ctx.uow(actor) as uow:
-        read = service.hand_over(uow, body)
+        read = service.hand_over(uow, body, ctx.extensions.get(OPEN_ITEM_SOURCES))
         uow.commit()
     return read
 

@@ -23,16 +23,14 @@ from yingji.core.errors import DomainError, FieldError
 from yingji.core.web.context import AppContext
 from yingji.core.web.flash import flash
 from yingji.core.web.nav import NavEntry, mark_nav
-from yingji.core.web.templates import register_templates
 from yingji.duty import queries, service
 from yingji.duty.rules import LOG_CATEGORY_LABELS, POSITION_LABELS
 from yingji.duty.schemas import HandoverCreate, LogEntryCreate, ShiftCreate
-from yingji.duty.sources import open_items
+from yingji.duty.sources import OPEN_ITEM_SOURCES, open_items
 from yingji.registry.page_parts import timezone
 from yingji.web.actions import act
 from yingji.web.deps import CheckedForm, Ctx, PageActor, ReadSession
 
-register_templates("duty", "yingji.duty")
 router = APIRouter(include_in_schema=False)
 
 TODAY, ROSTER, HANDOVER, LOG = "/duty", "/duty/roster", "/duty/handover", "/duty/log"
@@ -76,7 +74,7 @@ def today_page(request: Request, actor: PageActor, session: ReadSession) -> Resp
         "current": current,
         "upcoming": upcoming,
         "notes": notes,
-        "items": open_items(session, desk),
+        "items": open_items(session, desk, request.app.state.ctx.extensions.get(OPEN_ITEM_SOURCES)),
         **_common(request, actor),
     }
     return render_page(request, actor, "duty/today.html", context)
@@ -226,7 +224,7 @@ def handover_page(request: Request, actor: PageActor, session: ReadSession) -> R
     context = {
         "title": "交接班",
         "upcoming": upcoming,
-        "items": open_items(session, desk),
+        "items": open_items(session, desk, request.app.state.ctx.extensions.get(OPEN_ITEM_SOURCES)),
         "notes": notes,
         "handovers": queries.list_handovers(session, actor, limit=20),
         "me": actor.user_id,
@@ -246,7 +244,7 @@ def handover_post(request: Request, actor: PageActor, form: CheckedForm, ctx: Ct
         request,
         ctx,
         actor,
-        lambda uow: service.hand_over(uow, body),
+        lambda uow: service.hand_over(uow, body, ctx.extensions.get(OPEN_ITEM_SOURCES)),
         done="已交班，等待接班人员确认",
         back=HANDOVER,
     )

@@ -25,7 +25,6 @@ from yingji.core.uow import UnitOfWork
 from yingji.core.web.context import AppContext
 from yingji.core.web.flash import flash
 from yingji.core.web.nav import NavEntry, mark_nav
-from yingji.core.web.templates import register_templates
 from yingji.early_warnings import dissemination, queries, service
 from yingji.early_warnings.rules import (
     ACTION_LABELS,
@@ -46,7 +45,6 @@ from yingji.registry.page_parts import division_choices
 from yingji.web import actions
 from yingji.web.deps import CheckedForm, Ctx, PageActor
 
-register_templates("early_warnings", "yingji.early_warnings")
 router = APIRouter(include_in_schema=False)
 
 LIST = "/warnings"

@@ -26,7 +26,7 @@ from yingji.core.uow import UnitOfWork
 from yingji.core.web.context import AppContext
 from yingji.core.web.flash import flash
 from yingji.core.web.nav import NavEntry, mark_nav
-from yingji.core.web.templates import register_templates
+from yingji.duty.queries import current_shift
 from yingji.incidents import queries, service
 from yingji.incidents.rules import (
     CATEGORY_LABELS,
@@ -46,7 +46,6 @@ from yingji.incidents.schemas import (
 from yingji.web.actions import act
 from yingji.web.deps import CheckedForm, Ctx, PageActor, ReadSession
 
-register_templates("incidents", "yingji.incidents")
 router = APIRouter(include_in_schema=False)
 
 DESK = "/duty-desk"
@@ -108,10 +107,6 @@ def _common(request: Request) -> dict[str, Any]:
 
 
 def _current_shift(session: Session, at: datetime) -> Any:
-    try:
-        from yingji.duty.queries import current_shift
-    except ImportError:  # the duty domain is not installed in this build
-        return None
     return current_shift(session, at)
 
 

@@ -28,7 +28,6 @@ from yingji.core.pagination import PageParams
 from yingji.core.uow import UnitOfWork
 from yingji.core.web.context import AppContext
 from yingji.core.web.nav import NavEntry, mark_nav
-from yingji.core.web.templates import register_templates
 from yingji.enterprises.registry import ENTERPRISES
 from yingji.geo.queries import division_names
 from yingji.inspections import queries, service
@@ -57,7 +56,6 @@ from yingji.registry.queries import scoped_select
 from yingji.web.actions import act, detail_with_reasons
 from yingji.web.deps import CheckedForm, Ctx, PageActor, ReadSession
 
-register_templates("inspections", "yingji.inspections")
 router = APIRouter(include_in_schema=False)
 
 PLAN = "/inspections/plan"

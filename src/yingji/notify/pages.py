@@ -23,7 +23,6 @@ from yingji.core.actor import system_actor
 from yingji.core.errors import NotFound
 from yingji.core.pagination import PageParams
 from yingji.core.web.nav import NavEntry, mark_nav
-from yingji.core.web.templates import register_templates
 from yingji.notify import queries, service
 from yingji.notify.api import STAFF_ROLES
 from yingji.notify.registry import REGISTRIES
@@ -38,7 +37,6 @@ from yingji.registry.pages import build_pages
 from yingji.web.actions import act
 from yingji.web.deps import CheckedForm, Ctx, PageActor, ReadSession
 
-register_templates("notify", "yingji.notify")
 router = APIRouter(include_in_schema=False)
 
 DASHBOARD = "/notify/deliveries"

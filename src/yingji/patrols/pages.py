@@ -40,7 +40,6 @@ from yingji.core.errors import (
 from yingji.core.pagination import PageParams
 from yingji.core.web.flash import flash
 from yingji.core.web.nav import NavEntry, mark_nav
-from yingji.core.web.templates import register_templates
 from yingji.patrols import queries, service
 from yingji.patrols.api import client_hash, local_today, report_config
 from yingji.patrols.rules import (
@@ -76,7 +75,6 @@ from yingji.registry.page_parts import PAGE_SIZE, map_config, timezone
 from yingji.web.actions import act
 from yingji.web.deps import CheckedForm, Ctx, PageActor, ReadSession
 
-register_templates("patrols", "yingji.patrols")
 router = APIRouter(include_in_schema=False)
 
 SUPERVISORS = frozenset({"admin", "bureau_staff", "duty_officer", "township_officer"})

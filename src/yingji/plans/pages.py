@@ -28,7 +28,6 @@ from yingji.core.uow import UnitOfWork
 from yingji.core.web.context import AppContext
 from yingji.core.web.flash import flash
 from yingji.core.web.nav import NavEntry, mark_nav
-from yingji.core.web.templates import register_templates
 from yingji.plans import imports, queries, service
 from yingji.plans.rules import (
     GRADE_LABELS,
@@ -49,7 +48,6 @@ from yingji.registry.forms import LIST_SPLIT
 from yingji.web.actions import act
 from yingji.web.deps import CheckedForm, Ctx, PageActor
 
-register_templates("plans", "yingji.plans")
 router = APIRouter(include_in_schema=False)
 LIBRARY = "/plans"
 TASKS = "/plan-tasks"

@@ -18,7 +18,6 @@ from yingji.core.errors import Conflict, FieldError, ValidationFailed
 from yingji.core.web.context import AppContext
 from yingji.core.web.flash import flash
 from yingji.core.web.nav import NavEntry, mark_nav
-from yingji.core.web.templates import register_templates
 from yingji.incidents.disaster_reports import queries, service
 from yingji.incidents.disaster_reports.rules import FIELDS, HAZARD_LABELS, KIND_LABELS
 from yingji.incidents.disaster_reports.schemas import ProcessCreate, ReportCreate
@@ -26,7 +25,6 @@ from yingji.registry.forms import validation_errors
 from yingji.web.actions import act
 from yingji.web.deps import CheckedForm, Ctx, PageActor
 
-register_templates("disaster_reports", "yingji.incidents.disaster_reports")
 router = APIRouter(include_in_schema=False)
 BASE = "/disaster-reports"
 _READERS = frozenset(r.value for r in service.REPORTERS)

@@ -20,7 +20,6 @@ from yingji.core.errors import Conflict, DomainError, NotFound, ValidationFailed
 from yingji.core.uow import UnitOfWork
 from yingji.core.web.context import AppContext
 from yingji.core.web.flash import flash
-from yingji.core.web.templates import register_templates
 from yingji.incidents.dispatch import nearby, queries, service
 from yingji.incidents.dispatch.api import travel_model
 from yingji.incidents.dispatch.rules import ACTION_LABELS, ORDER_TRANSITIONS
@@ -36,7 +35,6 @@ from yingji.plans.schemas import ActivationIn
 from yingji.web.actions import act
 from yingji.web.deps import CheckedForm, Ctx, PageActor
 
-register_templates("response", "yingji.incidents.dispatch")
 router = APIRouter(include_in_schema=False)
 PAGE = "/incidents/{incident_id}/response"
 

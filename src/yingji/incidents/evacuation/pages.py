@@ -18,7 +18,6 @@ from yingji.core.actor import Actor
 from yingji.core.errors import FieldError, ValidationFailed
 from yingji.core.web.flash import flash
 from yingji.core.web.nav import NavEntry, mark_nav
-from yingji.core.web.templates import register_templates
 from yingji.geo.models import Division
 from yingji.incidents.evacuation import queries, service
 from yingji.incidents.evacuation.schemas import EvacuationRequest
@@ -26,7 +25,6 @@ from yingji.registry.forms import validation_errors
 from yingji.resources.shelters.rules import CLASS_LABELS
 from yingji.web.deps import CheckedForm, Ctx, PageActor, ReadSession
 
-register_templates("evacuation", "yingji.incidents.evacuation")
 router = APIRouter(include_in_schema=False)
 BASE = "/evacuation"
 _PLANNERS = frozenset(r.value for r in service.PLANNERS)

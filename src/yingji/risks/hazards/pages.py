@@ -31,7 +31,6 @@ from yingji.core.uow import UnitOfWork
 from yingji.core.web.context import AppContext
 from yingji.core.web.flash import flash
 from yingji.core.web.nav import NavEntry, mark_nav
-from yingji.core.web.templates import register_templates
 from yingji.enterprises.registry import ENTERPRISES
 from yingji.geo.queries import division_names
 from yingji.registry.forms import validation_errors
@@ -64,7 +63,6 @@ from yingji.risks.points.registry import RISK_POINTS
 from yingji.web.actions import act, detail_with_reasons
 from yingji.web.deps import CheckedForm, Ctx, PageActor, ReadSession
 
-register_templates("hazards", "yingji.risks.hazards")
 router = APIRouter(include_in_schema=False)
 
 BOARD = "/hazards"
@@ -85,7 +83,7 @@ DIMENSIONS = {"township": "按镇街", "industry": "按行业", "department": "�
 
 
 def _tz(request: Request) -> str:
-    return str(getattr(request.app.state.ctx.settings, "timezone", "Asia/Shanghai"))
+    return str(request.app.state.ctx.settings.timezone)
 
 
 def _today(request: Request) -> date:
