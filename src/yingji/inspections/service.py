@@ -167,7 +167,7 @@ def generate_plan(
         added += 1
     session.flush()
     uow.audit(
-        "inspections.plan.create" if created else "inspection_plan.extend",
+        "inspections.plan.create" if created else "inspections.plan.extend",
         InspectionPlan.__tablename__,
         plan.id,
         after={"year": plan.year, "title": plan.title, "targets_added": added},
