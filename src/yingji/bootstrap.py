@@ -25,6 +25,7 @@ from yingji.core.jobs import JobRegistry
 from yingji.core.notices import NoticeRequested
 from yingji.core.web.context import AppContext
 from yingji.core.web.problems import domain_problem, install_problem_handlers
+from yingji.core.web.security import install_security_headers
 from yingji.registry.spec import RegistrySpec
 from yingji.settings import Settings, get_settings
 
@@ -239,6 +240,7 @@ def create_app(settings: Settings | None = None, *, ctx: AppContext | None = Non
         max_age=12 * 3600,
     )
     install_problem_handlers(app)
+    install_security_headers(app, settings)
     _install_page_errors(app)
     _mount_routes(app)
     return app
