@@ -8,6 +8,7 @@
   if (!box || !window.L) return;
   var lines = JSON.parse(box.getAttribute("data-lines"));
   var map = L.map(box);
+  window.yingjiEvacuationMap = map;  // for the browser tests
   var tiles = box.getAttribute("data-tiles");
   if (tiles) L.tileLayer(tiles, {maxZoom: 18}).addTo(map);
   var bounds = [];
