@@ -191,7 +191,8 @@ def _evacuation(as_user: Any) -> str:
 
 def _visit(page: Any, base: str, path: str, *, shows_payload: bool = True) -> None:
     answer = page.goto(base + path)
-    assert answer is not None and answer.status == 200, path
+    assert answer is not None, path
+    assert answer.status == 200, path
     assert "script-src 'self'" in answer.headers.get("content-security-policy", ""), path
     page.wait_for_load_state("load")
     if shows_payload:

@@ -134,9 +134,7 @@ class SecurityHeadersMiddleware:
         wanted = self.headers
         docs_policy = self.docs.get(scope.get("path", ""))
         if docs_policy is not None:
-            wanted = [
-                (n, docs_policy if n == b"content-security-policy" else v) for n, v in wanted
-            ]
+            wanted = [(n, docs_policy if n == b"content-security-policy" else v) for n, v in wanted]
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
