@@ -125,18 +125,38 @@ class PageWatch:
         """Return the violations and uncaught errors seen so far."""
         return [f"CSP: {v}" for v in self.violations] + [f"JS: {e}" for e in self.errors]
 
+    def take(self) -> list[str]:
+        """Return the problems seen so far and forget them (a test that asserts on them
+        itself; the end-of-test check then reports only what came later)."""
+        found = self.problems()
+        self.violations.clear()
+        self.errors.clear()
+        return found
+
 
 _watches: list[PageWatch] = []
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """Keep the call phase's report on the item (``_pages_ran_clean`` reads it)."""
+    report = yield
+    if report.when == "call":
+        item.yingji_call_passed = report.passed  # type: ignore[attr-defined]
+    return report
+
+
 @pytest.fixture(autouse=True)
-def _pages_ran_clean() -> Iterator[None]:
-    """Fail a test whose pages (opened with ``new_page``) hit a CSP violation or a JS error."""
+def _pages_ran_clean(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Fail a test whose pages (opened with ``new_page``) hit a CSP violation or a JS error.
+
+    Only a test that passed otherwise: a failed or xfailed one has already said what broke.
+    """
     _watches.clear()
     yield
     problems = [p for w in _watches for p in w.problems()]
     _watches.clear()
-    if problems:
+    if problems and getattr(request.node, "yingji_call_passed", False):
         pytest.fail("the pages reported problems:\n" + "\n".join(problems))
 
 
