@@ -12,11 +12,10 @@ from typing import Any
 
 from openpyxl import Workbook, load_workbook
 from pydantic import ValidationError
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from yingji.accounts.models import Department
-from yingji.accounts.rules import ROLE_LABELS
+from yingji.accounts.queries import department_ids_by_name
+from yingji.accounts.schemas import ROLE_LABELS
 from yingji.core.errors import FieldError, ValidationFailed
 from yingji.core.excel import Column, parse_upload
 from yingji.core.messages import pydantic_reason
@@ -90,7 +89,7 @@ def parse_structure(session: Session, content: bytes) -> VersionIn:
     levels = parse_upload(content, LEVEL_SHEET, LEVEL_COLUMNS)
     tasks = parse_upload(content, TASK_SHEET, TASK_COLUMNS)
     errors = levels.errors + tasks.errors
-    departments = {d.name: d.id for d in session.scalars(select(Department))}
+    departments = department_ids_by_name(session)
     templates: list[dict[str, Any]] = []
     for row, number in zip(tasks.rows, tasks.row_numbers, strict=True):
         department = row.get("department")

@@ -21,7 +21,8 @@ from starlette.datastructures import FormData, UploadFile
 from yingji.accounts import queries as accounts_queries
 from yingji.accounts.deps import page_actor
 from yingji.accounts.pages import checked_form, render_page
-from yingji.accounts.rules import ROLE_LABELS, Role
+from yingji.accounts.rules import Role
+from yingji.accounts.schemas import ROLE_LABELS
 from yingji.core.actor import Actor
 from yingji.core.errors import Conflict, FieldError, PermissionDenied, ValidationFailed
 from yingji.core.messages import pydantic_reason

@@ -37,7 +37,7 @@ from yingji.incidents.dispatch.schemas import OrderAction, OrderCreate
 from yingji.resources.supplies import service as supplies
 from yingji.resources.supplies.models import SupplyItem, Warehouse
 from yingji.resources.teams import service as teams
-from yingji.resources.teams.rules import EquipmentStatus, TeamStatus
+from yingji.resources.teams.schemas import EquipmentStatus, TeamStatus
 
 COMMAND_POST = {Role.ADMIN, Role.BUREAU_STAFF, Role.DUTY_OFFICER}
 REQUESTERS = COMMAND_POST | {Role.TOWNSHIP_OFFICER}
