@@ -179,11 +179,7 @@ class PublicSurfaceContract(Contract):
             pair = (violation.importer, violation.imported)
             matching = [i for i, pairs in enumerate(pairs_by_entry) if pair in pairs]
             if _covered(violation, [entries[i] for i in matching]):
-                used.update(
-                    i
-                    for i in matching
-                    if entries[i].names is None or (violation.names or set()) & entries[i].names
-                )
+                used.update(i for i in matching if _contributes(entries[i], violation))
                 ignored += 1
             else:
                 kept_violations.append(violation)
@@ -231,6 +227,13 @@ def _covered(violation: Violation, entries: list[IgnoreEntry]) -> bool:
         return False
     allowed = set().union(*(entry.names or () for entry in entries))
     return violation.names <= allowed
+
+
+def _contributes(entry: IgnoreEntry, violation: Violation) -> bool:
+    # An entry is in use when it covers at least one name the violation takes.
+    if entry.names is None:
+        return True
+    return bool(violation.names and violation.names & entry.names)
 
 
 def _domains(graph: ImportGraph, container: str, not_domains: list[str]) -> set[str]:
