@@ -26,6 +26,7 @@ from yingji.accounts.scoping import covers_division
 from yingji.core.actor import Actor
 from yingji.core.errors import FieldError, NotFound, PermissionDenied, ValidationFailed
 from yingji.core.uow import UnitOfWork
+from yingji.enterprises.queries import enterprise_division
 from yingji.monitoring.events import AlarmConditionCleared, AlarmConditionRaised
 from yingji.monitoring.models import Device, Reading, ReadingAggregate, Rejection, RuleConfig
 from yingji.monitoring.models import RuleState as RuleStateRow
@@ -74,10 +75,6 @@ def _require(actor: Actor, roles: frozenset[Role], what: str) -> None:
 
 
 def _enterprise_division(session: Session, enterprise_id: int) -> str | None:
-    try:
-        from yingji.enterprises.queries import enterprise_division
-    except ModuleNotFoundError:  # pragma: no cover - enterprises ship with the platform
-        return None
     return enterprise_division(session, enterprise_id)
 
 
