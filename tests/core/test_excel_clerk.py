@@ -36,7 +36,9 @@ def test_header_found_below_title_note_and_blank_rows_with_merges():
     ws.merge_cells("A1:F1")
     ws.append(["说明：带*为必填"])
     ws.append([])
-    ws.append(["序号", "场所 名称*", "有效面积 （平方米）", "容纳人数（必填）", "启用日期", "所属乡镇"])
+    ws.append(
+        ["序号", "场所 名称*", "有效面积 （平方米）", "容纳人数（必填）", "启用日期", "所属乡镇"]
+    )
     ws.append([1, "棠香街道广场", "1,200.5", "３００", "2024年3月5日", "棠香街道"])
     ws.append([2, "二号广场", 800, "40", "2024/3/5", None])
     ws.merge_cells("F5:F6")  # one town over two rows
@@ -73,8 +75,17 @@ def test_two_level_header_with_a_merged_group():
 
 @pytest.mark.parametrize(
     "text",
-    ["2024-03-05", "2024/3/5", "2024.3.5", "2024年3月5日", "2024 年 3 月 5 日", "20240305",
-     "２０２４年３月５日", "2024-03-05 08:30:00", "45356"],
+    [
+        "2024-03-05",
+        "2024/3/5",
+        "2024.3.5",
+        "2024年3月5日",
+        "2024 年 3 月 5 日",
+        "20240305",
+        "２０２４年３月５日",
+        "2024-03-05 08:30:00",
+        "45356",
+    ],
 )
 def test_date_forms(text):
     wb = Workbook()

@@ -118,7 +118,10 @@ def zip_bomb() -> bytes:
 
 def far_row() -> bytes:
     """One cell at Excel's last row: a reader would walk a million empty rows."""
-    rows = '<row r="1"><c r="A1"><v>1</v></c></row><row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
+    rows = (
+        '<row r="1"><c r="A1"><v>1</v></c></row>'
+        '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
+    )
     return _replace_member(_plain_book(), _SHEET, _sheet_xml(rows))
 
 
