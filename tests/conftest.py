@@ -22,7 +22,7 @@ from sqlalchemy import create_engine, text
 
 from support import district as district_mod
 from support import enterprises as _enterprises  # noqa: F401 (adds its baseline hook)
-from yingji.adapters.storage import MemoryStorage
+from yingji.adapters.bundle import Adapters
 from yingji.bootstrap import build_context, create_app
 from yingji.core.clock import FixedClock, SystemClock
 from yingji.core.web.context import AppContext
@@ -86,7 +86,7 @@ def _build_template(url: str, tokens_path: Path) -> None:
         engine = create_engine(url)
         Base.metadata.create_all(engine)
         engine.dispose()
-    ctx = build_context(_settings(url))
+    ctx = build_context(_settings(url), adapters=Adapters.fakes())
     try:
         baseline = district_mod.build(ctx)
     finally:
@@ -160,8 +160,7 @@ def clock() -> FixedClock:
 @pytest.fixture
 def ctx(db_url: str) -> Iterator[AppContext]:
     """Return an application context on this test's database (wall clock)."""
-    context = build_context(_settings(db_url), clock=SystemClock())
-    context.storage = MemoryStorage()
+    context = build_context(_settings(db_url), clock=SystemClock(), adapters=Adapters.fakes())
     yield context
     context.engine.dispose()
 

@@ -1,11 +1,17 @@
-"""Composition root: picks adapters, registers models, event handlers, routers and pages.
+"""Composition root: builds the context and the app from the domains' manifests.
 
-The only module that knows every domain. Entry points call ``build_context`` and
-``create_app``; tests call them with their own settings and clock.
+The only module that imports the manifests. ``DOMAINS`` lists them in menu order; the
+context gets every domain's event types, subscriptions, jobs and extension-point
+contributions, the app every domain's routers and template folders. It is also the only
+place that chooses adapters (``Adapters.from_settings``; tests pass ``Adapters.fakes()``).
+Entry points call ``build_context`` and ``create_app``; tests call them with their own
+settings, clock and adapters.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,204 +21,182 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 from starlette.middleware.sessions import SessionMiddleware
 
+import yingji
 from yingji import __version__
-from yingji.adapters.storage import FileStorage
+from yingji.accounts import manifest as accounts
+from yingji.adapters.bundle import Adapters
+from yingji.alarms import manifest as alarms
+from yingji.core import audit, outbox
 from yingji.core.clock import Clock, SystemClock
+from yingji.core.composition import Domain, TemplateFolder
 from yingji.core.db import make_engine, make_session_factory
 from yingji.core.errors import DomainError
 from yingji.core.events import EventRegistry
-from yingji.core.jobs import JobRegistry
+from yingji.core.extensions import Extensions
+from yingji.core.jobs import Job
 from yingji.core.notices import NoticeRequested
 from yingji.core.web.context import AppContext
 from yingji.core.web.problems import domain_problem, install_problem_handlers
-from yingji.registry.spec import RegistrySpec
+from yingji.core.web.security import install_security_headers
+from yingji.core.web.templates import register_templates
+from yingji.duty import manifest as duty
+from yingji.early_warnings import manifest as early_warnings
+from yingji.enterprises import manifest as enterprises
+from yingji.geo import manifest as geo
+from yingji.incidents import manifest as incidents
+from yingji.inspections import manifest as inspections
+from yingji.monitoring import manifest as monitoring
+from yingji.notify import manifest as notify
+from yingji.onemap import manifest as onemap
+from yingji.patrols import manifest as patrols
+from yingji.plans import manifest as plans
+from yingji.registry.api import build_router
+from yingji.registry.events import RecordCreated, RecordRetired, RecordUpdated
+from yingji.registry.pages import build_pages, install_error_page
+from yingji.registry.spec import REGISTRIES, RegistrySpec
+from yingji.resources import manifest as resources
+from yingji.risks import manifest as risks
 from yingji.settings import Settings, get_settings
 
 
-def registries() -> list[RegistrySpec]:
+def _prune_outbox(ctx: AppContext, now: datetime) -> int:
+    """Delete relayed outbox rows older than ``outbox_retention_days`` (the retention job)."""
+    keep = timedelta(days=ctx.settings.outbox_retention_days)
+    return outbox.prune_handled(ctx.session_factory, now - keep)
+
+
+# What the platform itself adds (the kit's tables, events, templates and jobs).
+PLATFORM = Domain(
+    package="yingji.core",
+    title="平台",
+    models=(audit, outbox),
+    templates=(TemplateFolder("registry", "yingji.registry"),),
+    events=(RecordCreated, RecordUpdated, RecordRetired, NoticeRequested),
+    jobs=(Job("core.prune_outbox", 3600, _prune_outbox),),
+)
+
+# Every domain the platform mounts, in menu order (within each of the five menu groups).
+DOMAINS: tuple[Domain, ...] = (
+    accounts.DOMAIN,
+    geo.DOMAIN,
+    onemap.DOMAIN,
+    resources.DOMAIN,
+    enterprises.DOMAIN,
+    risks.DOMAIN,
+    inspections.DOMAIN,
+    patrols.DOMAIN,
+    notify.DOMAIN,
+    duty.DOMAIN,
+    monitoring.DOMAIN,
+    alarms.DOMAIN,
+    early_warnings.DOMAIN,
+    plans.DOMAIN,
+    incidents.DOMAIN,
+)
+
+
+def _all(domains: tuple[Domain, ...]) -> Iterator[Domain]:
+    yield PLATFORM
+    yield from domains
+
+
+def registries(domains: tuple[Domain, ...] = DOMAINS) -> list[RegistrySpec]:
     """Return every registry the platform serves, in navigation order."""
-    from yingji.resources.shelters.registry import SHELTERS
-
-    specs: list[RegistrySpec] = [SHELTERS]
-    for module, name in _OPTIONAL_REGISTRIES:
-        specs.extend(_load(module, name))
-    return specs
+    return extensions(domains).get(REGISTRIES)
 
 
-# Registries added by their own domains; each module exposes a list or one spec.
-_OPTIONAL_REGISTRIES: list[tuple[str, str]] = [
-    ("yingji.enterprises.registry", "REGISTRIES"),
-    ("yingji.resources.teams.registry", "REGISTRIES"),
-    ("yingji.resources.supplies.registry", "REGISTRIES"),
-    ("yingji.resources.experts.registry", "REGISTRIES"),
-    ("yingji.resources.social_forces.registry", "REGISTRIES"),
-    ("yingji.risks.points.registry", "REGISTRIES"),
-    ("yingji.risks.major_hazards.registry", "REGISTRIES"),
-]
+def extensions(domains: tuple[Domain, ...] = DOMAINS) -> Extensions:
+    """Return every contribution of ``domains`` to the extension points."""
+    return Extensions(item for domain in _all(domains) for item in domain.contributions)
 
 
-def _load(module: str, name: str) -> list[Any]:
-    import importlib
+# Packages that have an api.py or pages.py but are kits, not domains: they build routes for
+# the domains that use them and are mounted through those domains' manifests.
+KIT_PACKAGES = frozenset({"yingji.registry"})
+_ROOT = Path(yingji.__file__).parent
 
-    try:
-        mod = importlib.import_module(module)
-    except ModuleNotFoundError as exc:
-        if exc.name and module.startswith(exc.name):
-            return []  # that domain is not installed in this build
-        raise
-    value = getattr(mod, name)
-    return list(value) if isinstance(value, list | tuple) else [value]
+
+def _package_dir(package: str) -> Path:
+    return _ROOT.joinpath(*package.split(".")[1:])
+
+
+def composition_problems(domains: tuple[Domain, ...] = DOMAINS) -> list[str]:
+    """Return what is wrong with ``domains`` as a composition (empty when all is well).
+
+    A package with an ``api.py`` or ``pages.py`` that no domain covers, a domain whose
+    package does not exist, a subscription to an event type no domain publishes, a template
+    folder that is missing or mounted twice: each is a domain silently half-mounted.
+    """
+    problems: list[str] = []
+    mounted = list(_all(domains))
+    for domain in mounted:
+        if not (_package_dir(domain.package) / "__init__.py").is_file():
+            problems.append(f"domain {domain.package!r}: no such package")
+    for edge in sorted({*_ROOT.rglob("api.py"), *_ROOT.rglob("pages.py")}):
+        package = ".".join(("yingji", *edge.parent.relative_to(_ROOT).parts))
+        if package in KIT_PACKAGES or any(d.covers(package) for d in mounted):
+            continue
+        problems.append(f"{package} has {edge.name} but is in no manifest of DOMAINS")
+    published = {t for d in mounted for t in d.events}
+    for domain in mounted:
+        for sub in domain.subscriptions:
+            if sub.event not in published:
+                problems.append(
+                    f"{domain.package}: {sub.name} subscribes to {sub.event.name}, "
+                    "which no domain in DOMAINS publishes"
+                )
+    prefixes: dict[str, str] = {}
+    for domain in mounted:
+        for folder in domain.templates:
+            if not (_package_dir(folder.package) / "templates").is_dir():
+                problems.append(f"{domain.package}: no templates folder in {folder.package}")
+            if prefixes.setdefault(folder.prefix, folder.package) != folder.package:
+                problems.append(f"template prefix {folder.prefix!r} is used twice")
+    return problems
 
 
 def import_models() -> None:
-    """Import every table module so the metadata is complete (migrations, tests)."""
-    import yingji.accounts.models
-    import yingji.core.audit
-    import yingji.core.outbox
-    import yingji.geo.models  # noqa: F401
-
-    registries()
-    for module in _EXTRA_MODEL_MODULES:
-        _load_module(module)
+    """Make the metadata complete (migrations, tests): the manifests import every table."""
+    # Importing this module imported every manifest and through it every models module.
 
 
-_EXTRA_MODEL_MODULES = [
-    "yingji.resources.supplies.models",
-    "yingji.enterprises.models",
-    "yingji.risks.points.models",
-    "yingji.risks.major_hazards.models",
-    "yingji.risks.hazards.models",
-    "yingji.inspections.models",
-    "yingji.patrols.models",
-    "yingji.notify.models",
-    "yingji.duty.models",
-    "yingji.monitoring.models",
-    "yingji.alarms.models",
-    "yingji.early_warnings.models",
-    "yingji.plans.models",
-    "yingji.incidents.models",
-    "yingji.incidents.dispatch.models",
-    "yingji.incidents.evacuation.models",
-    "yingji.incidents.disaster_reports.models",
-    "yingji.incidents.review.models",
-]
-
-# Domains that react to other domains' events expose ``register(events)`` in these modules.
-_HANDLER_MODULES = [
-    "yingji.risks.hazards.handlers",
-    "yingji.inspections.handlers",
-    "yingji.patrols.handlers",
-    "yingji.notify.handlers",
-    "yingji.duty.handlers",
-    "yingji.monitoring.handlers",
-    "yingji.alarms.handlers",
-    "yingji.early_warnings.handlers",
-    "yingji.plans.handlers",
-    "yingji.incidents.handlers",
-    "yingji.incidents.dispatch.handlers",
-    "yingji.incidents.disaster_reports.handlers",
-    "yingji.incidents.review.handlers",
-]
-
-# Domains with periodic jobs expose ``JOBS: list[core.jobs.Job]`` in these modules.
-_JOB_MODULES = [
-    "yingji.risks.hazards.tasks",
-    "yingji.inspections.tasks",
-    "yingji.notify.tasks",
-    "yingji.monitoring.tasks",
-    "yingji.alarms.tasks",
-    "yingji.early_warnings.tasks",
-    "yingji.plans.tasks",
-    "yingji.incidents.tasks",
-    "yingji.incidents.disaster_reports.tasks",
-]
-
-# API routers (``routers`` list) and page routers (``routers`` list) of the later domains.
-_API_MODULES = [
-    "yingji.resources.supplies.api",
-    "yingji.enterprises.api",
-    "yingji.risks.points.api",
-    "yingji.risks.major_hazards.api",
-    "yingji.risks.hazards.api",
-    "yingji.inspections.api",
-    "yingji.patrols.api",
-    "yingji.notify.api",
-    "yingji.duty.api",
-    "yingji.monitoring.api",
-    "yingji.alarms.api",
-    "yingji.early_warnings.api",
-    "yingji.plans.api",
-    "yingji.incidents.api",
-    "yingji.incidents.dispatch.api",
-    "yingji.incidents.evacuation.api",
-    "yingji.incidents.disaster_reports.api",
-    "yingji.incidents.review.api",
-]
-_PAGE_MODULES = [
-    "yingji.risks.pages",
-    "yingji.risks.hazards.pages",
-    "yingji.inspections.pages",
-    "yingji.patrols.pages",
-    "yingji.notify.pages",
-    "yingji.duty.pages",
-    "yingji.monitoring.pages",
-    "yingji.alarms.pages",
-    "yingji.early_warnings.pages",
-    "yingji.plans.pages",
-    "yingji.incidents.pages",
-    "yingji.incidents.dispatch.pages",
-    "yingji.incidents.evacuation.pages",
-    "yingji.incidents.disaster_reports.pages",
-    "yingji.incidents.review.pages",
-]
+def register_handlers(events: EventRegistry, domains: tuple[Domain, ...] = DOMAINS) -> None:
+    """Register every domain's event types and subscribe its handlers."""
+    for domain in _all(domains):
+        for event_type in domain.events:
+            events.register_type(event_type)
+        for sub in domain.subscriptions:
+            events.subscribe(sub.event, sub.handler, sub.name)
 
 
-def _load_module(module: str) -> None:
-    import importlib
-
-    try:
-        importlib.import_module(module)
-    except ModuleNotFoundError as exc:
-        if not (exc.name and module.startswith(exc.name)):
-            raise
-
-
-def register_handlers(events: EventRegistry) -> None:
-    """Subscribe every domain's handlers to the events they react to."""
-    from yingji.registry.events import RecordCreated, RecordRetired, RecordUpdated
-
-    for event_type in (RecordCreated, RecordUpdated, RecordRetired):
-        events.register_type(event_type)
-    events.register_type(NoticeRequested)
-    for module in _HANDLER_MODULES:
-        for register in _load(module, "register"):
-            register(events)
-
-
-def register_jobs(jobs: JobRegistry) -> None:
-    """Collect every domain's periodic jobs."""
-    for module in _JOB_MODULES:
-        for job in _load(module, "JOBS"):
-            jobs.add(job)
-
-
-def build_context(settings: Settings | None = None, *, clock: Clock | None = None) -> AppContext:
-    """Wire engine, sessions, events and clock for one process."""
+def build_context(
+    settings: Settings | None = None,
+    *,
+    clock: Clock | None = None,
+    adapters: Adapters | None = None,
+    domains: tuple[Domain, ...] = DOMAINS,
+) -> AppContext:
+    """Wire engine, sessions, events, jobs, adapters and extensions for one process."""
     settings = settings or get_settings()
-    import_models()
+    problems = composition_problems(domains)
+    if problems:
+        raise RuntimeError("the domains do not compose:\n  " + "\n  ".join(problems))
     engine = make_engine(settings.database_url)
     events = EventRegistry()
-    register_handlers(events)
+    register_handlers(events, domains)
     ctx = AppContext(
         engine=engine,
-        session_factory=make_session_factory(engine),
+        session_factory=make_session_factory(engine, settings),
         events=events,
         clock=clock or SystemClock(),
         settings=settings,
+        adapters=adapters or Adapters.from_settings(settings),
         inline_relay=settings.inline_relay,
-        storage=FileStorage(Path(settings.storage_dir)),
+        extensions=extensions(domains),
     )
-    register_jobs(ctx.jobs)
+    for domain in _all(domains):
+        for job in domain.jobs:
+            ctx.jobs.add(job)
     return ctx
 
 
@@ -239,18 +223,14 @@ def create_app(settings: Settings | None = None, *, ctx: AppContext | None = Non
         max_age=12 * 3600,
     )
     install_problem_handlers(app)
+    install_security_headers(app, settings)
     _install_page_errors(app)
-    _mount_routes(app)
+    install_error_page(app)
+    _mount_routes(app, ctx)
     return app
 
 
-def _mount_routes(app: FastAPI) -> None:
-    from importlib.resources import files
-
-    from yingji.accounts.api import router as accounts_router
-    from yingji.geo.api import router as geo_router
-    from yingji.registry.api import build_router
-
+def _mount_routes(app: FastAPI, ctx: AppContext) -> None:
     @app.get("/api/v1/health", tags=["系统"], summary="健康检查（无需登录）")
     def health(request: Request) -> dict[str, Any]:
         ctx: AppContext = request.app.state.ctx
@@ -268,42 +248,27 @@ def _mount_routes(app: FastAPI) -> None:
             "engine": ctx.engine.dialect.name,
         }
 
-    app.include_router(accounts_router)
-    app.include_router(geo_router)
-    for spec in registries():
-        app.include_router(build_router(spec))
-    for router in _extra_routers():
-        app.include_router(router)
-    _mount_pages(app)
-    static_dir = files("yingji.core.web") / "static"
-    app.mount("/static", StaticFiles(directory=str(static_dir)), name="static")
-
-
-def _extra_routers() -> list[Any]:
-    routers: list[Any] = []
-    for module in _API_MODULES:
-        routers.extend(_load(module, "routers"))
-    return routers
-
-
-def _mount_pages(app: FastAPI) -> None:
-    # Registry pages are built from the specs; the other page modules expose `routers`.
-    try:
-        from yingji.registry.pages import build_pages, install_error_page
-    except ModuleNotFoundError:
-        return
-    install_error_page(app)
-    for module in ("yingji.accounts.pages", "yingji.onemap.pages"):
-        for router in _load(module, "routers"):
+    for domain in _all(DOMAINS):
+        for folder in domain.templates:
+            register_templates(folder.prefix, folder.package)
+        # A domain's registries first: their /<name>/{id} routes come before the domain's
+        # own routes under the same prefix, as they always have.
+        specs = [
+            c.value
+            for c in domain.contributions
+            if c.point is REGISTRIES and isinstance(c.value, RegistrySpec)
+        ]
+        for spec in specs:
+            app.include_router(build_router(spec))
+        for router in domain.api_routers:
             app.include_router(router)
-    for spec in registries():
-        app.include_router(build_pages(spec))
-    # After the registries, so the menu lists the ledger pages after 物资 and 储备库.
-    for router in _load("yingji.resources.supplies.pages", "routers"):
-        app.include_router(router)
-    for module in _PAGE_MODULES:
-        for router in _load(module, "routers"):
+        for spec in specs:
+            app.include_router(build_pages(spec))
+        for router in domain.page_routers:
             app.include_router(router)
+    app.mount(
+        "/static", StaticFiles(directory=str(_ROOT / "core" / "web" / "static")), name="static"
+    )
 
 
 def _install_page_errors(app: FastAPI) -> None:
@@ -327,12 +292,10 @@ def _install_page_errors(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, domain_error)
 
 
-def find_enterprise_id(ctx: Any, credit_code: str) -> int | None:
+def find_enterprise_id(ctx: AppContext, credit_code: str) -> int | None:
     """Return the id of the enterprise with ``credit_code`` (for the CLI), or None."""
-    try:
-        from yingji.enterprises.queries import find_enterprise_id_by_credit_code
-    except ModuleNotFoundError:
-        return None
+    from yingji.enterprises.queries import find_enterprise_id_by_credit_code
+
     with ctx.session_factory() as session:
         found: int | None = find_enterprise_id_by_credit_code(session, credit_code)
         return found

@@ -11,6 +11,8 @@ from pathlib import Path
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+# The deployment zone when none is set: mainland China keeps one zone all year.
+DEFAULT_TIMEZONE = "Asia/Shanghai"
 DEMO_SECRET = "yingji-demo-secret-do-not-use-in-production"  # noqa: S105 (a marker, refused)
 
 
@@ -24,7 +26,7 @@ class Settings(BaseSettings):
     demo: bool = False
     district_code: str = "500153"
     district_short_name: str = "荣昌"
-    timezone: str = "Asia/Shanghai"
+    timezone: str = DEFAULT_TIMEZONE
     # Map tiles are optional: bureaus on isolated networks run their own tile server or none.
     map_tiles_url: str = ""
     map_center: str = "105.53,29.45"
@@ -40,6 +42,9 @@ class Settings(BaseSettings):
     # Outbox relay: in the embedded mode handlers run in-process after commit; a deployment
     # with a separate `yingji worker` sets this to false.
     inline_relay: bool = True
+    # Relayed outbox rows (and their handled marks) are kept this long, then pruned by the
+    # ``core.prune_outbox`` job; undelivered rows are never pruned.
+    outbox_retention_days: int = 30
     storage_dir: str = "var/storage"
     # Minimum effective area per person by shelter class (m²): GB 51143-2015 defaults, see
     # resources/shelters/rules.py; provinces and GB/T 44013-2024 may set other figures.

@@ -110,3 +110,42 @@ def test_handler_writes_commit_with_its_idempotency_record(ctx):
     with ctx.session_factory() as s:
         rows = s.scalars(select(AuditEntry).where(AuditEntry.action == "pinged")).all()
     assert [(r.entity_id, r.actor_name) for r in rows] == [("3", "outbox")]
+
+
+def test_retention_prunes_old_relayed_rows_and_keeps_the_rest(ctx):
+    from datetime import UTC, datetime, timedelta
+
+    from yingji.core.clock import FixedClock
+    from yingji.core.outbox import prune_handled
+
+    registry = EventRegistry()
+    registry.subscribe(Pinged, lambda uow, ev: None, name="noop")
+    registry.subscribe(Pinged, lambda uow, ev: 1 / 0 if ev.n == 3 else None, name="fails_on_3")
+    old = FixedClock(datetime(2026, 1, 1, tzinfo=UTC))
+    for n in (1, 2, 3):  # 1 and 2 relay fine; 3 keeps failing
+        with UnitOfWork(ctx.session_factory, system_actor("t"), registry=registry, clock=old) as u:
+            u.add_event(Pinged(n=n))
+            u.commit()
+    relay_pending(ctx.session_factory, registry, clock=old)
+    new = FixedClock(datetime(2026, 3, 1, tzinfo=UTC))
+    with UnitOfWork(ctx.session_factory, system_actor("t"), registry=registry, clock=new) as u:
+        u.add_event(Pinged(n=4))
+        u.commit()
+    relay_pending(ctx.session_factory, registry, clock=new)
+    assert prune_handled(ctx.session_factory, new.now() - timedelta(days=30)) == 2
+    with ctx.session_factory() as s:
+        left = sorted(m.payload["n"] for m in s.scalars(select(OutboxMessage)))
+        marks = s.scalars(select(HandledEvent.event_id)).all()
+        events = {m.event_id for m in s.scalars(select(OutboxMessage))}
+    assert left == [3, 4]  # the failing one stays for the operator, the recent one stays
+    assert set(marks) <= events  # no mark outlives its message
+    # A second run prunes nothing more.
+    assert prune_handled(ctx.session_factory, new.now() - timedelta(days=30)) == 0
+
+
+def test_the_retention_job_is_registered_with_the_setting(ctx):
+    from datetime import timedelta
+
+    job = ctx.jobs.get("core.prune_outbox")
+    assert ctx.settings.outbox_retention_days == 30
+    assert job.fn(ctx, ctx.clock.now() + timedelta(days=400)) >= 0

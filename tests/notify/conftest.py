@@ -13,7 +13,7 @@ from support.district import VILLAGE_A1, VILLAGE_B1
 from yingji.core.actor import system_actor
 from yingji.core.clock import FixedClock
 from yingji.core.web.context import AppContext
-from yingji.notify.channels import CONTEXT_KEY, simulated_channels
+from yingji.notify.channels import simulated_channels
 from yingji.notify.models import BroadcastDevice, Resident, ResponsiblePerson
 
 VILLAGE_A2 = "500153001002"
@@ -45,7 +45,7 @@ class World:
 def fixed(ctx: AppContext, clock: FixedClock) -> FixedClock:
     """Put the context on the fixed clock and fresh simulated channels."""
     ctx.clock = clock
-    ctx.extras[CONTEXT_KEY] = simulated_channels()
+    ctx.adapters.channels = simulated_channels()
     return clock
 
 

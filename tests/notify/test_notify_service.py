@@ -16,7 +16,7 @@ from yingji.core.errors import NotFound, PermissionDenied, ValidationFailed
 from yingji.core.notices import NoticeRequested
 from yingji.core.web.context import AppContext
 from yingji.notify import queries, service, tasks
-from yingji.notify.channels import CONTEXT_KEY, FakeChannel
+from yingji.notify.channels import FakeChannel
 from yingji.notify.models import Acknowledgement, Delivery, Message
 from yingji.notify.rules import RetryPolicy, idempotency_key
 from yingji.notify.schemas import TargetArea
@@ -69,7 +69,7 @@ def recipients(ctx: AppContext, kind: str, channel: str = "sms") -> set[int]:
 
 
 def fake(ctx: AppContext, channel: str) -> FakeChannel:
-    adapter = ctx.extras[CONTEXT_KEY][channel]
+    adapter = ctx.adapters.channels[channel]
     assert isinstance(adapter, FakeChannel)
     return adapter
 
@@ -152,7 +152,7 @@ def test_township_broadcast_stays_in_its_jurisdiction(
 def test_dispatch_retries_never_double_send(ctx: AppContext, world: Any, fixed: FixedClock) -> None:
     publish(ctx, TargetArea(division_codes=[VILLAGE_A1]), channels=["sms"])
     sms = fake(ctx, "sms")
-    channels = ctx.extras[CONTEXT_KEY]
+    channels = ctx.adapters.channels
     retry = RetryPolicy(max_attempts=3, base_seconds=60)
 
     # 1. A transient gateway error: the delivery stays queued and waits its backoff.
@@ -190,7 +190,7 @@ def test_dispatch_gives_up_after_max_attempts(
 ) -> None:
     publish(ctx, TargetArea(division_codes=["500153001001001"]), channels=["sms"])
     sms = fake(ctx, "sms")
-    channels = ctx.extras[CONTEXT_KEY]
+    channels = ctx.adapters.channels
     retry = RetryPolicy(max_attempts=2, base_seconds=10)
     sms.fail_next(2)
     for _ in range(2):

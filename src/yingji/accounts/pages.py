@@ -26,9 +26,8 @@ from yingji.accounts.rules import ROLE_LABELS, Role
 from yingji.core.actor import Actor, system_actor
 from yingji.core.errors import DomainError, PermissionDenied
 from yingji.core.web.context import AppContext, get_context
-from yingji.core.web.templates import register_templates, render
+from yingji.core.web.templates import render
 
-register_templates("accounts", "yingji.accounts")
 router = APIRouter(include_in_schema=False)
 
 

@@ -7,17 +7,16 @@ a repeated promotion finds the hazard already reported for ``alarm:<id>``.
 
 from __future__ import annotations
 
-from yingji.alarms import queries, service
+from yingji.alarms import service
 from yingji.alarms.events import AlarmPromoted
 from yingji.alarms.schemas import AlarmCondition, ConditionCleared
-from yingji.core.events import Event, EventRegistry
+from yingji.core.composition import Subscription
+from yingji.core.events import Event
 from yingji.core.uow import UnitOfWork
-from yingji.duty.sources import register_open_item_source
 from yingji.monitoring.events import AlarmConditionCleared, AlarmConditionRaised
 from yingji.risks.hazards.rules import KIND_LABELS
 from yingji.risks.hazards.schemas import HazardReport
 from yingji.risks.hazards.service import report_hazard
-from yingji.settings import get_settings
 
 
 def on_condition_raised(uow: UnitOfWork, event: Event) -> None:
@@ -26,7 +25,7 @@ def on_condition_raised(uow: UnitOfWork, event: Event) -> None:
     cond = AlarmCondition.model_validate(event.model_dump())
     if cond.division_code is None and cond.enterprise_id is None:
         # A device placed nowhere still belongs to the district desk, never to nobody.
-        cond.division_code = get_settings().district_code
+        cond.division_code = uow.settings.district_code
     service.raise_alarm(uow, cond)
 
 
@@ -60,9 +59,8 @@ def on_promoted(uow: UnitOfWork, event: Event) -> None:
     service.link_hazard(uow, event.alarm_id, hazard_id)
 
 
-def register(events: EventRegistry) -> None:
-    """Subscribe the alarm handlers and give the duty hand-over the open alarms."""
-    events.subscribe(AlarmConditionRaised, on_condition_raised, "alarms.on_condition_raised")
-    events.subscribe(AlarmConditionCleared, on_condition_cleared, "alarms.on_condition_cleared")
-    events.subscribe(AlarmPromoted, on_promoted, "alarms.on_promoted")
-    register_open_item_source("alarms", queries.open_items)
+SUBSCRIPTIONS = (
+    Subscription(AlarmConditionRaised, on_condition_raised, "alarms.on_condition_raised"),
+    Subscription(AlarmConditionCleared, on_condition_cleared, "alarms.on_condition_cleared"),
+    Subscription(AlarmPromoted, on_promoted, "alarms.on_promoted"),
+)

@@ -32,11 +32,9 @@ from yingji.core.pagination import PageParams
 from yingji.core.web.context import AppContext, get_context, read_session
 from yingji.core.web.flash import flash
 from yingji.core.web.nav import NavEntry, mark_nav
-from yingji.core.web.templates import register_templates
 from yingji.geo.queries import division_names
 from yingji.registry.page_parts import timezone
 
-register_templates("alarms", "yingji.alarms")
 router = APIRouter(include_in_schema=False)
 
 BOARD = "/alarms"

@@ -43,6 +43,10 @@ class EventRegistry:
         """Make an event type decodable from the outbox."""
         self._types[event_type.name] = event_type
 
+    def is_registered(self, event_name: str) -> bool:
+        """Tell whether events called ``event_name`` can be decoded from the outbox."""
+        return event_name in self._types
+
     def subscribe(self, event_type: type[Event], handler: Handler, name: str = "") -> None:
         """Run ``handler`` for every ``event_type``; ``name`` keys its idempotency record."""
         self.register_type(event_type)

@@ -11,9 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
-JobFn = Callable[[Any, datetime], int]
+if TYPE_CHECKING:  # the context holds the job registry: only the type is needed here
+    from yingji.core.web.context import AppContext
+
+JobFn = Callable[["AppContext", datetime], int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +47,7 @@ class JobRegistry:
         """Return the registered job names, sorted."""
         return sorted(self._jobs)
 
-    def run_due(self, ctx: Any, now: datetime, monotonic: float) -> dict[str, int]:
+    def run_due(self, ctx: AppContext, now: datetime, monotonic: float) -> dict[str, int]:
         """Run every job whose interval has passed since its last run; return counts."""
         done: dict[str, int] = {}
         for name, job in sorted(self._jobs.items()):
@@ -55,6 +58,6 @@ class JobRegistry:
             done[name] = job.fn(ctx, now)
         return done
 
-    def run_all(self, ctx: Any, now: datetime) -> dict[str, int]:
+    def run_all(self, ctx: AppContext, now: datetime) -> dict[str, int]:
         """Run every job once regardless of interval (tests, ``worker --once``)."""
         return {name: job.fn(ctx, now) for name, job in sorted(self._jobs.items())}

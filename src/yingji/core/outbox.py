@@ -12,13 +12,14 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, Integer, String, Text, UniqueConstraint, or_, select
+from sqlalchemy import JSON, Integer, String, Text, UniqueConstraint, delete, or_, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
 from yingji.core.actor import system_actor
 from yingji.core.clock import Clock, SystemClock
 from yingji.core.db import Base, UTCDateTime
 from yingji.core.events import EventRegistry
+from yingji.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -60,13 +61,17 @@ def relay_pending(
     *,
     clock: Clock | None = None,
     limit: int = 100,
+    settings: Settings | None = None,
 ) -> int:
-    """Hand pending outbox events to their handlers; return how many were finished."""
+    """Hand pending outbox events to their handlers; return how many were finished.
+
+    Handlers get a unit of work carrying ``settings`` (the context passes its own).
+    """
     clock = clock or SystemClock()
     claimed = _claim(session_factory, clock, limit)
     finished = 0
     for message_id, event_id, name, payload in claimed:
-        error = _run_handlers(session_factory, registry, clock, event_id, name, payload)
+        error = _run_handlers(session_factory, registry, clock, settings, event_id, name, payload)
         with session_factory() as session, session.begin():
             # Read-then-write: on SQLite (WAL) a deferred BEGIN fails at once with "database
             # is locked" if another writer committed after our read; take the lock up front.
@@ -112,6 +117,7 @@ def _run_handlers(
     session_factory: sessionmaker[Session],
     registry: EventRegistry,
     clock: Clock,
+    settings: Settings | None,
     event_id: str,
     name: str,
     payload: dict[str, Any],
@@ -130,7 +136,13 @@ def _run_handlers(
             )
         if done:
             continue
-        uow = UnitOfWork(session_factory, system_actor("outbox"), clock=clock, registry=registry)
+        uow = UnitOfWork(
+            session_factory,
+            system_actor("outbox"),
+            clock=clock,
+            registry=registry,
+            settings=settings,
+        )
         try:
             with uow:
                 handler(uow, event)
@@ -142,3 +154,24 @@ def _run_handlers(
             log.exception("handler %s failed for %s", handler_name, name)
             return f"{handler_name}: {exc!r}"[:2000]
     return None
+
+
+def prune_handled(session_factory: sessionmaker[Session], before: datetime) -> int:
+    """Delete relayed messages dispatched before ``before`` and their handled marks.
+
+    Only rows every handler finished are removed; undelivered and failing rows stay for the
+    operator. The idempotency marks go with their message: an event older than the
+    retention window is never relayed again, so nothing can be handled twice.
+    """
+    with session_factory() as session, session.begin():
+        session.connection(execution_options={"yingji_write": True})
+        old = select(OutboxMessage.event_id).where(
+            OutboxMessage.dispatched_at.is_not(None), OutboxMessage.dispatched_at < before
+        )
+        session.execute(delete(HandledEvent).where(HandledEvent.event_id.in_(old)))
+        result = session.execute(
+            delete(OutboxMessage).where(
+                OutboxMessage.dispatched_at.is_not(None), OutboxMessage.dispatched_at < before
+            )
+        )
+        return int(getattr(result, "rowcount", 0) or 0)

@@ -19,6 +19,7 @@ from yingji.core.audit import AuditEntry
 from yingji.core.clock import Clock, SystemClock
 from yingji.core.events import Event, EventRegistry
 from yingji.core.outbox import OutboxMessage
+from yingji.settings import Settings
 
 
 class UnitOfWork:
@@ -32,8 +33,10 @@ class UnitOfWork:
         clock: Clock | None = None,
         registry: EventRegistry | None = None,
         after_commit: Callable[[], None] | None = None,
+        settings: Settings | None = None,
     ) -> None:
         self._session_factory = session_factory
+        self._settings = settings
         self.actor = actor
         self.clock = clock or SystemClock()
         self.registry = registry
@@ -42,6 +45,13 @@ class UnitOfWork:
         self._audits: list[dict[str, Any]] = []
         self._session: Session | None = None
         self.committed = False
+
+    @property
+    def settings(self) -> Settings:
+        """Return the deployment's settings, handed in by whoever opened this unit of work."""
+        if self._settings is None:
+            raise RuntimeError("unit of work opened without settings")
+        return self._settings
 
     @property
     def session(self) -> Session:

@@ -17,8 +17,9 @@ from yingji.demo.state import SeedState
 from yingji.duty.models import LogEntry, Shift
 from yingji.duty.schemas import LogEntryCreate, ShiftCreate
 from yingji.duty.service import add_log_entry, create_shift
+from yingji.settings import DEFAULT_TIMEZONE
 
-TIMEZONE = ZoneInfo("Asia/Shanghai")
+TIMEZONE = ZoneInfo(DEFAULT_TIMEZONE)
 HANDOVER_AT = time(8, 30)
 DAYS = 14
 PEOPLE = {"duty_officer": "duty", "backup": "bureau", "leader": "admin"}

@@ -110,7 +110,9 @@ def seed_demo(
         return _run(settings, fixtures, plan, with_context, with_users=with_users)
     engine = make_engine(settings.database_url)
     try:
-        alone = _Target(make_session_factory(engine), SystemClock(), EventRegistry(), None)
+        alone = _Target(
+            make_session_factory(engine, settings), SystemClock(), EventRegistry(), None
+        )
         return _run(settings, fixtures, plan, alone, with_users=with_users)
     finally:
         engine.dispose()
@@ -128,32 +130,30 @@ class _Target:
 
 # Later domains add their demo data in their own module exposing ``seed(state)``; each runs
 # after the users exist, must be idempotent, and must cope with ``with_users=False``.
-_DEMO_STEPS = [
-    "yingji.demo.duty",
-    "yingji.demo.hazards",
-    "yingji.demo.inspections",
-    "yingji.demo.patrols",
-    "yingji.demo.monitoring",
-    "yingji.demo.population",
-    "yingji.demo.warnings",
-    "yingji.demo.plans",
-    "yingji.demo.incidents",
-]
-
-
 def _demo_steps() -> list[Callable[[SeedState], None]]:
-    import importlib
+    from yingji.demo import (
+        duty,
+        hazards,
+        incidents,
+        inspections,
+        monitoring,
+        patrols,
+        plans,
+        population,
+        warnings,
+    )
 
-    steps: list[Callable[[SeedState], None]] = []
-    for module in _DEMO_STEPS:
-        try:
-            mod = importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name == module:
-                continue  # that domain's demo data is not written yet
-            raise
-        steps.append(mod.seed)
-    return steps
+    return [
+        duty.seed,
+        hazards.seed,
+        inspections.seed,
+        patrols.seed,
+        monitoring.seed,
+        population.seed,
+        warnings.seed,
+        plans.seed,
+        incidents.seed,
+    ]
 
 
 def _run(
@@ -165,7 +165,13 @@ def _run(
     with_users: bool,
 ) -> list[str]:
     actor = system_actor(SEED_ACTOR)
-    uow = UnitOfWork(target.session_factory, actor, clock=target.clock, registry=target.events)
+    uow = UnitOfWork(
+        target.session_factory,
+        actor,
+        clock=target.clock,
+        registry=target.events,
+        settings=settings,
+    )
     with uow:
         state = SeedState(uow=uow, fixtures=fixtures, district_code=settings.district_code)
         _seed_divisions(state, plan)

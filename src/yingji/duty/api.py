@@ -25,6 +25,7 @@ from yingji.duty.schemas import (
     ShiftUpdate,
     TodayRead,
 )
+from yingji.duty.sources import OPEN_ITEM_SOURCES
 
 BASE = "/api/v1/duty"
 router = APIRouter(tags=["值班值守"])
@@ -214,7 +215,7 @@ def hand_over(
 ) -> HandoverRead:
     """Hand the desk to the next shift with every open item."""
     with ctx.uow(actor) as uow:
-        read = service.hand_over(uow, body)
+        read = service.hand_over(uow, body, ctx.extensions.get(OPEN_ITEM_SOURCES))
         uow.commit()
     return read
 

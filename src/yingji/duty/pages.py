@@ -25,14 +25,12 @@ from yingji.core.errors import DomainError, FieldError
 from yingji.core.web.context import AppContext, get_context, read_session
 from yingji.core.web.flash import flash
 from yingji.core.web.nav import NavEntry, mark_nav
-from yingji.core.web.templates import register_templates
 from yingji.duty import queries, service
 from yingji.duty.rules import LOG_CATEGORY_LABELS, POSITION_LABELS
 from yingji.duty.schemas import HandoverCreate, LogEntryCreate, ShiftCreate
-from yingji.duty.sources import open_items
+from yingji.duty.sources import OPEN_ITEM_SOURCES, open_items
 from yingji.registry.page_parts import timezone
 
-register_templates("duty", "yingji.duty")
 router = APIRouter(include_in_schema=False)
 
 TODAY, ROSTER, HANDOVER, LOG = "/duty", "/duty/roster", "/duty/handover", "/duty/log"
@@ -80,7 +78,7 @@ def today_page(
         "current": current,
         "upcoming": upcoming,
         "notes": notes,
-        "items": open_items(session, desk),
+        "items": open_items(session, desk, request.app.state.ctx.extensions.get(OPEN_ITEM_SOURCES)),
         **_common(request, actor),
     }
     return render_page(request, actor, "duty/today.html", context)
@@ -243,7 +241,7 @@ def handover_page(
     context = {
         "title": "交接班",
         "upcoming": upcoming,
-        "items": open_items(session, desk),
+        "items": open_items(session, desk, request.app.state.ctx.extensions.get(OPEN_ITEM_SOURCES)),
         "notes": notes,
         "handovers": queries.list_handovers(session, actor, limit=20),
         "me": actor.user_id,
@@ -277,7 +275,13 @@ def handover_post(
         flash(request, "请选择接班班次", "error")
         return RedirectResponse(HANDOVER, status_code=303)
     body = HandoverCreate(to_shift_id=int(raw), notes=str(form.get("notes") or "")[:4000])
-    _act(request, ctx, actor, "已交班，等待接班人员确认", lambda uow: service.hand_over(uow, body))
+    _act(
+        request,
+        ctx,
+        actor,
+        "已交班，等待接班人员确认",
+        lambda uow: service.hand_over(uow, body, ctx.extensions.get(OPEN_ITEM_SOURCES)),
+    )
     return RedirectResponse(HANDOVER, status_code=303)
 
 

@@ -44,7 +44,7 @@ from yingji.duty.schemas import (
     ShiftRead,
     ShiftUpdate,
 )
-from yingji.duty.sources import open_items
+from yingji.duty.sources import OpenItemSource, open_items
 
 # Who keeps the roster (a township officer only for their own township's desk).
 ROSTER_WRITERS = frozenset({Role.ADMIN, Role.BUREAU_STAFF, Role.TOWNSHIP_OFFICER})
@@ -320,7 +320,9 @@ def close_log_entry(uow: UnitOfWork, entry_id: int) -> LogEntryRead:
     return read
 
 
-def hand_over(uow: UnitOfWork, data: HandoverCreate) -> HandoverRead:
+def hand_over(
+    uow: UnitOfWork, data: HandoverCreate, sources: Sequence[OpenItemSource] = ()
+) -> HandoverRead:
     """Hand the desk to ``to_shift`` with every open item (alarms, incidents, open notes)."""
     _require(uow, DESK_WRITERS, "交接班")
     session = uow.session
@@ -353,7 +355,9 @@ def hand_over(uow: UnitOfWork, data: HandoverCreate) -> HandoverRead:
     )
     session.add(handover)
     session.flush()
-    items: list[dict[str, Any]] = [item.model_dump() for item in open_items(session, division)]
+    items: list[dict[str, Any]] = [
+        item.model_dump() for item in open_items(session, division, sources)
+    ]
     notes = session.scalars(
         select(LogEntry)
         .where(LogEntry.division_code == division, LogEntry.is_open.is_(True))

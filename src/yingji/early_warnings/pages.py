@@ -23,7 +23,6 @@ from yingji.core.errors import DomainError, FieldError, ValidationFailed
 from yingji.core.web.context import AppContext, get_context
 from yingji.core.web.flash import flash
 from yingji.core.web.nav import NavEntry, mark_nav
-from yingji.core.web.templates import register_templates
 from yingji.early_warnings import dissemination, queries, service
 from yingji.early_warnings.rules import (
     ACTION_LABELS,
@@ -42,7 +41,6 @@ from yingji.early_warnings.schemas import WarningCreate
 from yingji.geo.queries import division_names
 from yingji.registry.page_parts import division_choices
 
-register_templates("early_warnings", "yingji.early_warnings")
 router = APIRouter(include_in_schema=False)
 
 LIST = "/warnings"

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from yingji.accounts.queries import department_names, find_department_id
 from yingji.accounts.rules import Role
+from yingji.core.db import session_settings
 from yingji.core.errors import FieldError
 from yingji.core.excel import Column
 from yingji.core.uow import UnitOfWork
@@ -47,7 +48,7 @@ from yingji.geo.models import Site
 from yingji.geo.queries import division_names
 from yingji.registry.columns import LOCATION_COLUMNS
 from yingji.registry.spec import RegistrySpec
-from yingji.settings import get_settings
+from yingji.settings import Settings
 
 HAZARD_FLAGS = (
     "produces_hazardous_chemicals",
@@ -159,7 +160,7 @@ def _replace_licences(uow: UnitOfWork, enterprise_id: int, licences: list[dict[s
 def _extra_read(session: Session, rows: Sequence[Any]) -> dict[int, dict[str, Any]]:
     if not rows:
         return {}
-    settings = get_settings()
+    settings = session_settings(session)
     today = local_today(settings.timezone)
     warn = settings.licence_expiry_warn_days
     licences = licences_by_enterprise(session, [r.id for r in rows])
@@ -187,17 +188,16 @@ def _extra_read(session: Session, rows: Sequence[Any]) -> dict[int, dict[str, An
     return out
 
 
-def _hazardous(value: Any) -> ColumnElement[bool]:
+def _hazardous(value: Any, _settings: Settings) -> ColumnElement[bool]:
     any_flag = or_(*(getattr(Enterprise, flag).is_(True) for flag in HAZARD_FLAGS))
     return any_flag if value else not_(any_flag)
 
 
-def _industry_prefix(value: Any) -> ColumnElement[bool]:
+def _industry_prefix(value: Any, _settings: Settings) -> ColumnElement[bool]:
     return Enterprise.industry_code.startswith(str(value), autoescape=True)
 
 
-def _licence_status(value: Any) -> ColumnElement[bool]:
-    settings = get_settings()
+def _licence_status(value: Any, settings: Settings) -> ColumnElement[bool]:
     today = local_today(settings.timezone)
     if value == "expired":
         due = EnterpriseLicence.expires_on < today

@@ -14,6 +14,7 @@ from typing import Annotated
 import typer
 
 from yingji.core.errors import DomainError
+from yingji.core.web.context import AppContext
 
 app = typer.Typer(help="应急 yingji 平台命令行", no_args_is_help=True, add_completion=False)
 db_app = typer.Typer(help="数据库 (database)", no_args_is_help=True)
@@ -47,12 +48,8 @@ def seed_demo(
     from yingji.settings import get_settings
 
     settings = get_settings()
-    try:
-        from yingji.demo.seed import seed_demo as run_seed
-    except ModuleNotFoundError:
-        _fail("demo seed is not available in this build")
-        return
     from yingji.bootstrap import build_context
+    from yingji.demo.seed import seed_demo as run_seed
 
     if not settings.demo:  # refuse before touching the database
         _fail("yingji seed demo 只能在演示模式下运行：请设置 YINGJI_DEMO=true")
@@ -154,7 +151,7 @@ def user_create(
     typer.echo(f"created user {user.username} (id {user.id}, role {user.role})")
 
 
-def _enterprise_id(ctx: object, credit_code: str) -> int:
+def _enterprise_id(ctx: AppContext, credit_code: str) -> int:
     from yingji.bootstrap import find_enterprise_id
 
     found = find_enterprise_id(ctx, credit_code)

@@ -14,12 +14,13 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 
 from yingji.incidents.rules import REPORT_SECTIONS
 from yingji.incidents.schemas import IncidentRead, ReportRead
+from yingji.settings import DEFAULT_TIMEZONE
 
 DOCX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def render_report(
-    report: ReportRead, incident: IncidentRead, *, issuer: str, timezone: str = "Asia/Shanghai"
+    report: ReportRead, incident: IncidentRead, *, issuer: str, timezone: str = DEFAULT_TIMEZONE
 ) -> bytes:
     """Return the .docx bytes of ``report``."""
     tz = ZoneInfo(timezone)

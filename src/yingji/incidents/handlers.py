@@ -7,16 +7,14 @@ The source domains are optional in a build: their events are subscribed only whe
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
-
-from yingji.core.events import Event, EventRegistry
+from yingji.alarms.events import AlarmPromoted
+from yingji.core.composition import Subscription
+from yingji.core.events import Event
 from yingji.core.uow import UnitOfWork
-from yingji.duty.sources import register_open_item_source
-from yingji.incidents.queries import open_items
 from yingji.incidents.rules import CATEGORY_LABELS, FALLBACK_TYPES, TYPES_BY_CODE
 from yingji.incidents.schemas import IncidentCreate
 from yingji.incidents.service import intake_incident
+from yingji.patrols.events import GridEventReported
 
 # The grid event categories of patrols (火情, 汛情 ...) and the incident type each opens.
 GRID_TYPES: dict[str, str] = {
@@ -54,10 +52,11 @@ ALARM_TYPES: dict[str, str] = {
 
 def on_alarm_promoted(uow: UnitOfWork, event: Event) -> None:
     """Open an incident for an alarm promoted with target "incident"."""
-    data: Any = event
+    assert isinstance(event, AlarmPromoted)
+    data = event
     if data.target != "incident":
         return
-    kind = str(getattr(data, "hazard_kind", None) or "")
+    kind = str(data.hazard_kind or "")
     category, type_code = _type_of(ALARM_TYPES.get(kind, kind), "accident")
     intake_incident(
         uow,
@@ -79,7 +78,8 @@ def on_alarm_promoted(uow: UnitOfWork, event: Event) -> None:
 
 def on_grid_event(uow: UnitOfWork, event: Event) -> None:
     """Open an incident for an event a grid member reported."""
-    data: Any = event
+    assert isinstance(event, GridEventReported)
+    data = event
     category, type_code = _type_of(str(data.category or ""), "accident")
     intake_incident(
         uow,
@@ -98,22 +98,7 @@ def on_grid_event(uow: UnitOfWork, event: Event) -> None:
     )
 
 
-def _event_type(module: str, name: str) -> type[Event] | None:
-    try:
-        mod = importlib.import_module(module)
-    except ModuleNotFoundError:
-        return None
-    found = getattr(mod, name, None)
-    return found if isinstance(found, type) and issubclass(found, Event) else None
-
-
-def register(events: EventRegistry) -> None:
-    """Subscribe to the alarm and grid events (when those domains are installed)."""
-    # Open incidents ride along in the duty hand-over, like open alarms.
-    register_open_item_source("incidents", open_items)
-    promoted = _event_type("yingji.alarms.events", "AlarmPromoted")
-    if promoted is not None:
-        events.subscribe(promoted, on_alarm_promoted, "incidents.on_alarm_promoted")
-    grid = _event_type("yingji.patrols.events", "GridEventReported")
-    if grid is not None:
-        events.subscribe(grid, on_grid_event, "incidents.on_grid_event")
+SUBSCRIPTIONS = (
+    Subscription(AlarmPromoted, on_alarm_promoted, "incidents.on_alarm_promoted"),
+    Subscription(GridEventReported, on_grid_event, "incidents.on_grid_event"),
+)

@@ -25,7 +25,7 @@ from yingji.core.errors import DomainError, FieldError, PermissionDenied
 from yingji.core.web.context import AppContext, get_context, read_session
 from yingji.core.web.flash import flash
 from yingji.core.web.nav import NavEntry, mark_nav
-from yingji.core.web.templates import register_templates
+from yingji.duty.queries import current_shift
 from yingji.incidents import queries, service
 from yingji.incidents.rules import (
     CATEGORY_LABELS,
@@ -44,7 +44,6 @@ from yingji.incidents.schemas import (
     ReportSend,
 )
 
-register_templates("incidents", "yingji.incidents")
 router = APIRouter(include_in_schema=False)
 
 DESK = "/duty-desk"
@@ -107,10 +106,6 @@ def _common(request: Request) -> dict[str, Any]:
 
 
 def _current_shift(session: Session, at: datetime) -> Any:
-    try:
-        from yingji.duty.queries import current_shift
-    except ImportError:  # the duty domain is not installed in this build
-        return None
     return current_shift(session, at)
 
 

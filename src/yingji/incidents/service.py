@@ -11,13 +11,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from yingji.accounts.scoping import covers_division
 from yingji.core.actor import Actor, system_actor
+from yingji.core.clock import attach_local, zone
 from yingji.core.errors import (
     Conflict,
     FieldError,
@@ -27,6 +27,7 @@ from yingji.core.errors import (
 )
 from yingji.core.notices import NoticeRequested
 from yingji.core.uow import UnitOfWork
+from yingji.duty.queries import duty_chain
 from yingji.incidents import queries
 from yingji.incidents.events import IncidentClosed, IncidentGraded, IncidentReported
 from yingji.incidents.models import (
@@ -75,7 +76,6 @@ from yingji.incidents.schemas import (
     ReportSend,
 )
 
-DEFAULT_TIMEZONE = "Asia/Shanghai"
 _CASUALTY_KEYS = (
     "deaths",
     "missing",
@@ -124,11 +124,6 @@ def _writable(uow: UnitOfWork, incident_id: int, action: str) -> Incident:
     if not _may(uow.actor, ROLES.writers):
         raise PermissionDenied(f"无权{action}")
     return inc
-
-
-def _local(moment: datetime, timezone: str) -> datetime:
-    # A time without an offset is the district's wall clock (what people type in forms).
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=ZoneInfo(timezone))
 
 
 def _casualties(data: CasualtyFields) -> Casualties:
@@ -211,7 +206,7 @@ def intake_incident(
     uow: UnitOfWork,
     data: IncidentCreate,
     *,
-    timezone: str = DEFAULT_TIMEZONE,
+    timezone: str | None = None,
     grading: GradingConfig = PLATFORM_GRADING,
 ) -> int:
     """Receive an incident (接报), grade it and set its reporting deadlines; return its id.
@@ -232,7 +227,7 @@ def intake_incident(
     if data.grade is not None and graded_by_493(data.category):
         errors.append(FieldError("grade", "生产安全事故等级按伤亡和损失自动认定，不能指定"))
     now = uow.clock.now()
-    occurred_at = _local(data.occurred_at, timezone)
+    occurred_at = attach_local(data.occurred_at, timezone or uow.settings.timezone)
     if occurred_at > now + timedelta(minutes=5):
         errors.append(FieldError("occurred_at", "发生时间不能晚于当前时间"))
     if errors:
@@ -573,10 +568,10 @@ def reopen_incident(uow: UnitOfWork, incident_id: int, *, reason: str) -> None:
 # --- reports (初报/续报/核报/补报) ---------------------------------------------------------------
 
 
-def _default_sections(session: Any, inc: Incident) -> dict[str, str]:
+def _default_sections(session: Any, inc: Incident, timezone: str) -> dict[str, str]:
     from yingji.geo.queries import division_names
 
-    tz = ZoneInfo(DEFAULT_TIMEZONE)
+    tz = zone(timezone)
     place = division_names(session, [inc.division_code]).get(inc.division_code, inc.division_code)
     where = "，".join(p for p in (place, inc.place) if p)
     if inc.longitude is not None and inc.latitude is not None:
@@ -597,7 +592,7 @@ def draft_report(uow: UnitOfWork, incident_id: int, body: ReportCreate) -> int:
     """Draft a report with the content 493 第十二条 requires; return its id."""
     inc = _writable(uow, incident_id, "起草报告")
     session = uow.session
-    sections = _default_sections(session, inc)
+    sections = _default_sections(session, inc, uow.settings.timezone)
     for key, _title in REPORT_SECTIONS:
         given = getattr(body, key)
         if given:
@@ -743,12 +738,7 @@ def save_reporting_rule(uow: UnitOfWork, key: str, body: ReportingRuleWrite) -> 
 def _recipients(session: Any, at: datetime, *, escalate: bool) -> list[int]:
     """Return who hears about a deadline: the duty officer (and backup), or the whole chain."""
     people: list[int] = []
-    try:
-        from yingji.duty.queries import duty_chain
-    except ModuleNotFoundError:  # the duty domain is not installed in this build
-        chain = []
-    else:
-        chain = list(duty_chain(session, at))
+    chain = list(duty_chain(session, at))
     if chain:
         wanted = chain if escalate else [p for p in chain if p.position != "leader"] or chain
         people = [p.user_id for p in wanted]
@@ -777,7 +767,7 @@ def chase_overdue_tasks(uow: UnitOfWork, now: datetime) -> int:
         .order_by(IncidentTask.due_at, IncidentTask.id)
     )
     done = 0
-    tz = ZoneInfo(DEFAULT_TIMEZONE)
+    tz = zone(uow.settings.timezone)
     for inc, task in session.execute(stmt).tuples():
         assert task.due_at is not None
         if task.reminded_for is not None and task.reminded_for == task.due_at:
@@ -824,7 +814,7 @@ def check_deadlines(uow: UnitOfWork, now: datetime) -> int:
         .order_by(IncidentDeadline.due_at, IncidentDeadline.id)
     )
     done = 0
-    tz = ZoneInfo(DEFAULT_TIMEZONE)
+    tz = zone(uow.settings.timezone)
     for inc, d in session.execute(stmt).tuples():
         due_text = d.due_at.astimezone(tz).strftime("%m-%d %H:%M")
         if now > d.due_at:

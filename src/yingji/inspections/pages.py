@@ -29,7 +29,6 @@ from yingji.core.uow import UnitOfWork
 from yingji.core.web.context import AppContext, get_context, read_session
 from yingji.core.web.flash import flash
 from yingji.core.web.nav import NavEntry, mark_nav
-from yingji.core.web.templates import register_templates
 from yingji.enterprises.registry import ENTERPRISES
 from yingji.geo.queries import division_names
 from yingji.inspections import queries, service
@@ -56,7 +55,6 @@ from yingji.inspections.schemas import (
 )
 from yingji.registry.queries import scoped_select
 
-register_templates("inspections", "yingji.inspections")
 router = APIRouter(include_in_schema=False)
 
 PLAN = "/inspections/plan"

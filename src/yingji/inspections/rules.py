@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
+from yingji.settings import DEFAULT_TIMEZONE
+
 # --- configuration --------------------------------------------------------------------------
 
 
@@ -90,7 +92,7 @@ class InspectionConfig:
 
     doc_prefix: str = "荣"
     authority: str = "重庆市荣昌区应急管理局"
-    timezone: str = "Asia/Shanghai"
+    timezone: str = DEFAULT_TIMEZONE
     doc_short_names: Mapping[str, str] = field(
         default_factory=lambda: {
             DocType.INSPECTION_RECORD: "检记",

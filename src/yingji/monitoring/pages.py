@@ -24,12 +24,10 @@ from yingji.core.errors import DomainError, NotFound
 from yingji.core.web.context import AppContext, get_context, read_session
 from yingji.core.web.flash import flash
 from yingji.core.web.nav import NavEntry, mark_nav
-from yingji.core.web.templates import register_templates
 from yingji.monitoring import queries, service
 from yingji.monitoring.models import RuleState
 from yingji.monitoring.rules import DEFAULT_RULES, DEVICE_KINDS, LEVEL_LABELS, LINKED_KINDS
 
-register_templates("monitoring", "yingji.monitoring")
 router = APIRouter(include_in_schema=False)
 
 DEVICES = "/monitoring/devices"

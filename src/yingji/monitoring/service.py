@@ -26,6 +26,7 @@ from yingji.accounts.scoping import covers_division
 from yingji.core.actor import Actor
 from yingji.core.errors import FieldError, NotFound, PermissionDenied, ValidationFailed
 from yingji.core.uow import UnitOfWork
+from yingji.enterprises.models import Enterprise
 from yingji.geo.models import Site
 from yingji.monitoring.events import AlarmConditionCleared, AlarmConditionRaised
 from yingji.monitoring.models import Device, Reading, ReadingAggregate, Rejection, RuleConfig
@@ -75,10 +76,6 @@ def _require(actor: Actor, roles: frozenset[Role], what: str) -> None:
 
 
 def _enterprise_division(session: Session, enterprise_id: int) -> str | None:
-    try:
-        from yingji.enterprises.models import Enterprise
-    except ModuleNotFoundError:  # pragma: no cover - enterprises ship with the platform
-        return None
     row = session.execute(
         select(Site.division_code)
         .join(Enterprise, Enterprise.site_id == Site.id)

@@ -6,7 +6,8 @@ outbox event, a retried job that announced it again) queues one set of deliverie
 
 from __future__ import annotations
 
-from yingji.core.events import Event, EventRegistry
+from yingji.core.composition import Subscription
+from yingji.core.events import Event
 from yingji.core.notices import NoticeRequested
 from yingji.core.uow import UnitOfWork
 from yingji.notify import service
@@ -18,6 +19,4 @@ def on_notice_requested(uow: UnitOfWork, event: Event) -> None:
     service.deliver_notice(uow, event)
 
 
-def register(events: EventRegistry) -> None:
-    """Subscribe notify to the events it delivers."""
-    events.subscribe(NoticeRequested, on_notice_requested, name="notify.notice_requested")
+SUBSCRIPTIONS = (Subscription(NoticeRequested, on_notice_requested, "notify.notice_requested"),)

@@ -26,7 +26,6 @@ from yingji.core.pagination import PageParams
 from yingji.core.web.context import AppContext, get_context, read_session
 from yingji.core.web.flash import flash
 from yingji.core.web.nav import NavEntry, mark_nav
-from yingji.core.web.templates import register_templates
 from yingji.notify import queries, service
 from yingji.notify.api import STAFF_ROLES
 from yingji.notify.registry import REGISTRIES
@@ -39,7 +38,6 @@ from yingji.notify.rules import (
 from yingji.registry.page_parts import PAGE_SIZE, timezone
 from yingji.registry.pages import build_pages
 
-register_templates("notify", "yingji.notify")
 router = APIRouter(include_in_schema=False)
 
 DASHBOARD = "/notify/deliveries"

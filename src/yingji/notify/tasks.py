@@ -12,7 +12,6 @@ from typing import Any
 from yingji.core.actor import system_actor
 from yingji.core.jobs import Job
 from yingji.notify import service
-from yingji.notify.channels import channels_of
 from yingji.notify.rules import DEFAULT_ACK, AckPolicy
 
 BATCH_SIZE = 500
@@ -37,7 +36,7 @@ def ack_policy(ctx: Any) -> AckPolicy:
 
 def dispatch_deliveries(ctx: Any, now: datetime) -> int:
     """Send due queued deliveries, one committed transaction per batch; return how many."""
-    channels = channels_of(ctx)
+    channels = ctx.adapters.channels
     done = 0
     for _ in range(MAX_BATCHES):
         with ctx.uow(system_actor("notify-dispatcher")) as uow:

@@ -14,13 +14,11 @@ from yingji.core.actor import Actor
 from yingji.core.pagination import PageParams
 from yingji.core.web.context import read_session
 from yingji.core.web.nav import GROUPS, NavEntry, mark_nav
-from yingji.core.web.templates import register_templates
 from yingji.geo.queries import boundary_sources
 from yingji.registry.pages import mounted_specs
 from yingji.registry.queries import page_records
 from yingji.registry.spec import RegistrySpec
 
-register_templates("onemap", "yingji.onemap")
 router = APIRouter(include_in_schema=False)
 
 # Layer colours, in registry order: distinct on the light no-tiles background and on tiles.

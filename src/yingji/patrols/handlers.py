@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from yingji.core.events import Event, EventRegistry
+from yingji.core.composition import Subscription
+from yingji.core.events import Event
 from yingji.core.uow import UnitOfWork
 from yingji.patrols import service
 from yingji.patrols.models import PublicReport
@@ -42,6 +43,11 @@ def on_hazard_state_changed(uow: UnitOfWork, event: Event) -> None:
         service.decide_public_report(uow, report_id, action, ReportDecision(note=note))
 
 
-def register(events: EventRegistry) -> None:
-    """Subscribe the patrol reactions."""
-    events.subscribe(HazardStateChanged, on_hazard_state_changed)
+SUBSCRIPTIONS = (
+    # The name is the handler's qualified name, as before: it keys the idempotency records.
+    Subscription(
+        HazardStateChanged,
+        on_hazard_state_changed,
+        "yingji.patrols.handlers.on_hazard_state_changed",
+    ),
+)

@@ -41,7 +41,6 @@ from yingji.core.pagination import PageParams
 from yingji.core.web.context import AppContext, get_context, read_session
 from yingji.core.web.flash import flash
 from yingji.core.web.nav import NavEntry, mark_nav
-from yingji.core.web.templates import register_templates
 from yingji.patrols import queries, service
 from yingji.patrols.api import client_hash, local_today, report_config
 from yingji.patrols.rules import (
@@ -75,7 +74,6 @@ from yingji.patrols.schemas import (
 from yingji.registry.forms import FormField, attach_errors, validation_errors
 from yingji.registry.page_parts import PAGE_SIZE, map_config, timezone
 
-register_templates("patrols", "yingji.patrols")
 router = APIRouter(include_in_schema=False)
 
 SUPERVISORS = frozenset({"admin", "bureau_staff", "duty_officer", "township_officer"})

@@ -49,6 +49,7 @@ from yingji.patrols.schemas import (
     PublicReportStatus,
     TrackPointRead,
 )
+from yingji.settings import DEFAULT_TIMEZONE
 
 
 def _require(actor: Actor, roles: Iterable[Role], what: str) -> None:
@@ -234,7 +235,7 @@ def coverage(
     actor: Actor,
     day: date,
     *,
-    timezone: str = "Asia/Shanghai",
+    timezone: str = DEFAULT_TIMEZONE,
     division_code: str | None = None,
 ) -> CoverageRead:
     """Return, per grid (or village) in scope, the patrols started on ``day`` (local date)."""

@@ -29,7 +29,6 @@ from yingji.core.messages import pydantic_reason
 from yingji.core.web.context import AppContext, get_context
 from yingji.core.web.flash import flash
 from yingji.core.web.nav import NavEntry, mark_nav
-from yingji.core.web.templates import register_templates
 from yingji.plans import imports, queries, service
 from yingji.plans.rules import (
     GRADE_LABELS,
@@ -48,7 +47,6 @@ from yingji.plans.schemas import (
 )
 from yingji.registry.forms import LIST_SPLIT
 
-register_templates("plans", "yingji.plans")
 router = APIRouter(include_in_schema=False)
 LIBRARY = "/plans"
 TASKS = "/plan-tasks"

@@ -27,7 +27,6 @@ from yingji.core.pagination import PageParams
 from yingji.core.web.context import AppContext, get_context, read_session
 from yingji.core.web.flash import flash
 from yingji.core.web.nav import NavEntry, endpoints, mark_nav
-from yingji.core.web.templates import register_templates
 from yingji.registry import queries, service
 from yingji.registry.display import column_label, detail_rows, list_cells
 from yingji.registry.forms import (
@@ -52,7 +51,6 @@ from yingji.registry.page_parts import (
 )
 from yingji.registry.spec import RegistrySpec
 
-register_templates("registry", "yingji.registry")
 _SPEC_MARK = "__yingji_registry__"
 
 

@@ -15,6 +15,7 @@ from yingji.core.pagination import Page, PageParams
 from yingji.geo.models import Site
 from yingji.geo.queries import division_names
 from yingji.registry.spec import RegistrySpec
+from yingji.settings import Settings
 
 Row = tuple[Any, Site | None]
 
@@ -41,14 +42,23 @@ def check_readable(spec: RegistrySpec, actor: Actor) -> None:
         raise PermissionDenied(f"无权查看{spec.title}")
 
 
+def _settings(session: Session) -> Settings | None:
+    found = session.info.get("settings")
+    return found if isinstance(found, Settings) else None
+
+
 def scoped_select(
     spec: RegistrySpec,
     actor: Actor,
     filters: dict[str, Any] | None = None,
     *,
     include_retired: bool = False,
+    settings: Settings | None = None,
 ) -> Select[Any]:
-    """Return the scoped, filtered SELECT for a registry (rows: model[, site])."""
+    """Return the scoped, filtered SELECT for a registry (rows: model[, site]).
+
+    ``settings`` reach the registry's custom filters (a licence warning window, say).
+    """
     check_readable(spec, actor)
     stmt = _base(spec, actor)
     if not include_retired:
@@ -62,7 +72,7 @@ def scoped_select(
             like = f"%{value}%"
             stmt = stmt.where(or_(*[getattr(spec.model, a).like(like) for a in spec.search_attrs]))
         elif key in spec.filters:
-            stmt = stmt.where(spec.filters[key](value))
+            stmt = stmt.where(spec.filters[key](value, settings or Settings()))
         elif hasattr(spec.model, key):
             stmt = stmt.where(getattr(spec.model, key) == value)
     return stmt
@@ -84,7 +94,9 @@ def page_records(
     include_retired: bool = False,
 ) -> Page[Any]:
     """Return one page of the records the actor may see."""
-    stmt = scoped_select(spec, actor, filters, include_retired=include_retired)
+    stmt = scoped_select(
+        spec, actor, filters, include_retired=include_retired, settings=_settings(session)
+    )
     total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
     ordered = stmt.order_by(getattr(spec.model, spec.order_by), spec.model.id)
     rows = _rows(session, spec, ordered.offset(params.offset).limit(params.size))
@@ -103,9 +115,9 @@ def iter_records(
     chunk: int = 2000,
 ) -> Iterator[Any]:
     """Yield every visible record as its read schema (exports, GeoJSON), chunk by chunk."""
-    stmt = scoped_select(spec, actor, filters, include_retired=include_retired).order_by(
-        spec.model.id
-    )
+    stmt = scoped_select(
+        spec, actor, filters, include_retired=include_retired, settings=_settings(session)
+    ).order_by(spec.model.id)
     last_id = 0
     while True:
         rows = _rows(session, spec, stmt.where(spec.model.id > last_id).limit(chunk))

@@ -13,7 +13,9 @@ from sqlalchemy.orm import Session
 from yingji.accounts.rules import REGISTRY_WRITERS, Role
 from yingji.core.errors import FieldError
 from yingji.core.excel import Column
+from yingji.core.extensions import ExtensionPoint
 from yingji.core.uow import UnitOfWork
+from yingji.settings import Settings
 
 # A business check run before a create or update: (session, merged field values, existing
 # row or None) → the field errors. Pure rules live in the domain's rules.py; this adapts.
@@ -22,7 +24,8 @@ Validator = Callable[[Session, dict[str, Any], Any | None], list[FieldError]]
 # (unit of work, merged field values, existing row or None) → the field errors.
 ActorValidator = Callable[[UnitOfWork, dict[str, Any], Any | None], list[FieldError]]
 # A query filter: value from the query string → WHERE clause.
-FilterFn = Callable[[Any], ColumnElement[bool]]
+# A custom list filter: (the filter value, the deployment settings) → a WHERE clause.
+FilterFn = Callable[[Any, Settings], ColumnElement[bool]]
 
 
 @dataclass(frozen=True)
@@ -87,3 +90,10 @@ class RegistrySpec:
         """Return the Chinese label of an enum value (the value itself when unlabelled)."""
         text = value.value if hasattr(value, "value") else value
         return self.choice_labels.get(field_name, {}).get(str(text), str(text))
+
+
+# The registries the kit serves (routes, pages, Excel, GeoJSON): each domain contributes its
+# specs in its manifest; ``bootstrap`` mounts them in ``DOMAINS`` order.
+REGISTRIES: ExtensionPoint[RegistrySpec] = ExtensionPoint(
+    "registries", "registry declarations the kit turns into routes and pages"
+)

@@ -23,7 +23,6 @@ from yingji.core.actor import Actor
 from yingji.core.errors import FieldError, ValidationFailed
 from yingji.core.web.context import AppContext, get_context
 from yingji.core.web.nav import NavEntry, mark_nav
-from yingji.core.web.templates import register_templates
 from yingji.geo.queries import boundary_sources
 from yingji.registry.forms import validation_errors
 from yingji.registry.page_parts import map_config
@@ -48,7 +47,6 @@ from yingji.risks.points.rules import (
     grade_ls,
 )
 
-register_templates("risks", "yingji.risks")
 router = APIRouter(include_in_schema=False)
 
 CALCULATORS = "/risks/calculators"

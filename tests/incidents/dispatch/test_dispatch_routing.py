@@ -9,9 +9,12 @@ import httpx
 from sqlalchemy import select
 
 from support.samples import rescue_team
+from yingji.adapters.bundle import Adapters
 from yingji.adapters.routing import FakeRoadNetwork, OsrmRoadNetwork
+from yingji.adapters.storage import MemoryStorage
 from yingji.core.audit import AuditEntry
-from yingji.incidents.dispatch.api import road_network, travel_model
+from yingji.incidents.dispatch.api import travel_model
+from yingji.settings import Settings
 
 SCENE = (105.56, 29.45)
 # Straight line: DIAGONAL (≈4.4 km) is nearer than EAST (≈5.3 km); by road (Manhattan)
@@ -52,7 +55,7 @@ def test_without_network_straight_line_ranks(as_user):
 def test_road_network_ranks_and_marks_road(as_user, ctx):
     diagonal, east = _teams(as_user)
     fake = FakeRoadNetwork(speed_kmh=30)
-    ctx.extras["road_network"] = fake
+    ctx.adapters.road_network = fake
     result = _recommend(as_user)
     assert [t["id"] for t in result["teams"]] == [east, diagonal]
     assert {t["eta_source"] for t in result["teams"]} == {"road"}
@@ -69,7 +72,7 @@ def test_road_network_ranks_and_marks_road(as_user, ctx):
 
 def test_failing_network_falls_back_to_straight_line(as_user, ctx):
     diagonal, east = _teams(as_user)
-    ctx.extras["road_network"] = FakeRoadNetwork(fail=True)
+    ctx.adapters.road_network = FakeRoadNetwork(fail=True)
     result = _recommend(as_user)
     assert [t["id"] for t in result["teams"]] == [diagonal, east]
     assert {t["eta_source"] for t in result["teams"]} == {"straight_line"}
@@ -78,13 +81,13 @@ def test_failing_network_falls_back_to_straight_line(as_user, ctx):
         def durations(self, origin, targets):
             raise RuntimeError("routing down")
 
-    ctx.extras["road_network"] = Broken()
+    ctx.adapters.road_network = Broken()
     assert {t["eta_source"] for t in _recommend(as_user)["teams"]} == {"straight_line"}
 
 
 def test_fallback_is_per_target(as_user, ctx):
     diagonal, east = _teams(as_user)
-    ctx.extras["road_network"] = FakeRoadNetwork(speed_kmh=30, unreachable=[EAST])
+    ctx.adapters.road_network = FakeRoadNetwork(speed_kmh=30, unreachable=[EAST])
     sources = {t["id"]: t["eta_source"] for t in _recommend(as_user)["teams"]}
     assert sources == {diagonal: "road", east: "straight_line"}
 
@@ -106,7 +109,7 @@ def test_equipment_and_supplies_use_the_road_network(as_user, ctx):
         json={"kind": "receipt", "warehouse_id": warehouse_id, "item_id": item_id, "quantity": "5"},
     )
     assert received.status_code == 201, received.text
-    ctx.extras["road_network"] = FakeRoadNetwork(speed_kmh=30)
+    ctx.adapters.road_network = FakeRoadNetwork(speed_kmh=30)
     result = as_user("duty").post(
         "/api/v1/dispatch/recommendations", json=QUERY | {"item_ids": [item_id]}
     )
@@ -117,7 +120,7 @@ def test_equipment_and_supplies_use_the_road_network(as_user, ctx):
 
 def test_order_eta_comes_from_the_road_and_is_audited(as_user, ctx):
     _, east = _teams(as_user)
-    ctx.extras["road_network"] = FakeRoadNetwork(speed_kmh=30)
+    ctx.adapters.road_network = FakeRoadNetwork(speed_kmh=30)
     body = {
         "incident_id": 1,
         "resource_kind": "team",
@@ -140,7 +143,7 @@ def test_order_eta_comes_from_the_road_and_is_audited(as_user, ctx):
     assert after["eta_source"] == "road"
     assert after["eta_minutes"] == 11
     # The network goes down: the next order falls back to straight line (5.3 km × 1.4 at 40).
-    ctx.extras["road_network"] = FakeRoadNetwork(fail=True)
+    ctx.adapters.road_network = FakeRoadNetwork(fail=True)
     again = as_user("duty").post(
         "/api/v1/dispatch-orders",
         json=body | {"team_id": _team(as_user("bureau"), EAST, "东三")},
@@ -199,17 +202,16 @@ def test_osrm_failures_answer_none_for_all():
         assert _osrm(handler).durations(SCENE, targets) == [None, None]
 
 
-def test_travel_model_reads_extras_then_routing_url():
+def test_travel_model_reads_the_adapters_chosen_from_the_routing_url():
     fake = FakeRoadNetwork()
-    with_fake = SimpleNamespace(settings=SimpleNamespace(), extras={"road_network": fake})
-    assert road_network(with_fake) is fake  # type: ignore[arg-type]
-    unset = SimpleNamespace(settings=SimpleNamespace(routing_url=None), extras={})
-    assert travel_model(unset).road_network is None  # type: ignore[arg-type]
-    configured = SimpleNamespace(
-        settings=SimpleNamespace(routing_url="http://osrm:5000"), extras={}
-    )
-    network = road_network(configured)  # type: ignore[arg-type]
+    with_fake = SimpleNamespace(settings=Settings(), adapters=Adapters(MemoryStorage(), fake))
+    assert travel_model(with_fake).road_network is fake  # type: ignore[arg-type]
+    unset = Adapters.from_settings(Settings(routing_url=None))
+    assert unset.road_network is None
+    configured = Adapters.from_settings(Settings(routing_url="http://osrm:5000"))
+    network = configured.road_network
     assert isinstance(network, OsrmRoadNetwork)
     assert network.base_url == "http://osrm:5000"
-    assert road_network(configured) is network  # built once, kept  # type: ignore[arg-type]
+    ctx = SimpleNamespace(settings=Settings(), adapters=configured)
+    assert travel_model(ctx).road_network is network  # built once, kept  # type: ignore[arg-type]
     network.close()

@@ -10,11 +10,10 @@ is comes from the caller (accounts), which core may not import.
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import lru_cache
 from importlib.resources import files
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from fastapi.responses import HTMLResponse
 from jinja2 import (
@@ -28,8 +27,10 @@ from jinja2 import (
 )
 from starlette.requests import Request
 
+from yingji.core.clock import format_local
 from yingji.core.web.flash import pop_flashes
 from yingji.core.web.nav import build_nav, nav_entries
+from yingji.settings import DEFAULT_TIMEZONE
 
 _prefixes: dict[str, BaseLoader] = {}
 _env = Environment(
@@ -75,12 +76,8 @@ def localtime(context: Any, value: datetime | None, fmt: str = "%Y-%m-%d %H:%M")
     if value is None:
         return ""
     request = context.get("request")
-    zone = "Asia/Shanghai"
-    if request is not None:
-        zone = getattr(request.app.state.ctx.settings, "timezone", zone)
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)  # stored instants are UTC
-    return value.astimezone(ZoneInfo(zone)).strftime(fmt)
+    timezone = request.app.state.ctx.settings.timezone if request is not None else DEFAULT_TIMEZONE
+    return format_local(value, timezone, fmt)
 
 
 _env.filters["localtime"] = localtime

@@ -19,13 +19,11 @@ from yingji.core.errors import Conflict, FieldError, ValidationFailed
 from yingji.core.web.context import AppContext, get_context
 from yingji.core.web.flash import flash
 from yingji.core.web.nav import NavEntry, mark_nav
-from yingji.core.web.templates import register_templates
 from yingji.incidents.disaster_reports import queries, service
 from yingji.incidents.disaster_reports.rules import FIELDS, HAZARD_LABELS, KIND_LABELS
 from yingji.incidents.disaster_reports.schemas import ProcessCreate, ReportCreate
 from yingji.registry.forms import validation_errors
 
-register_templates("disaster_reports", "yingji.incidents.disaster_reports")
 router = APIRouter(include_in_schema=False)
 BASE = "/disaster-reports"
 _READERS = frozenset(r.value for r in service.REPORTERS)

@@ -6,7 +6,6 @@ from fastapi import APIRouter, Depends
 from sqlalchemy.orm import Session
 
 from yingji.accounts.deps import api_actor
-from yingji.adapters.routing import OsrmRoadNetwork, RoadNetwork
 from yingji.core.actor import Actor
 from yingji.core.web.context import AppContext, get_context, read_session
 from yingji.incidents.dispatch import queries, service
@@ -22,33 +21,13 @@ from yingji.incidents.dispatch.schemas import (
 router = APIRouter(tags=["调度"])
 
 
-ROAD_NETWORK = "road_network"
-
-
-def road_network(ctx: AppContext) -> RoadNetwork | None:
-    """Return the road network: ``ctx.extras["road_network"]``, else one for the routing URL.
-
-    ``YINGJI_ROUTING_URL`` (an OSRM-compatible service) enables it; the adapter is built once
-    and kept in ``ctx.extras`` so its connection pool is reused.
-    """
-    network = ctx.extras.get(ROAD_NETWORK)
-    if network is not None:
-        return network  # type: ignore[no-any-return]
-    url = getattr(ctx.settings, "routing_url", None)
-    if not url:
-        return None
-    network = OsrmRoadNetwork(str(url))
-    ctx.extras[ROAD_NETWORK] = network
-    return network
-
-
 def travel_model(ctx: AppContext) -> TravelModel:
     """Return the deployment's travel model (settings, national-scale defaults, road network)."""
     settings = ctx.settings
     return TravelModel(
-        detour_factor=getattr(settings, "dispatch_detour_factor", 1.4),
-        speed_kmh=getattr(settings, "dispatch_speed_kmh", 40.0),
-        road_network=road_network(ctx),
+        detour_factor=settings.dispatch_detour_factor,
+        speed_kmh=settings.dispatch_speed_kmh,
+        road_network=ctx.adapters.road_network,
     )
 
 

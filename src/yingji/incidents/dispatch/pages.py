@@ -20,7 +20,6 @@ from yingji.core.actor import Actor
 from yingji.core.errors import Conflict, DomainError, NotFound, ValidationFailed
 from yingji.core.web.context import AppContext, get_context
 from yingji.core.web.flash import flash
-from yingji.core.web.templates import register_templates
 from yingji.incidents.dispatch import nearby, queries, service
 from yingji.incidents.dispatch.api import travel_model
 from yingji.incidents.dispatch.rules import ACTION_LABELS, ORDER_TRANSITIONS
@@ -34,7 +33,6 @@ from yingji.plans import service as plan_service
 from yingji.plans.rules import Situation
 from yingji.plans.schemas import ActivationIn
 
-register_templates("response", "yingji.incidents.dispatch")
 router = APIRouter(include_in_schema=False)
 PAGE = "/incidents/{incident_id}/response"
 

@@ -19,14 +19,12 @@ from yingji.core.errors import FieldError, PermissionDenied, ValidationFailed
 from yingji.core.web.context import AppContext, get_context, read_session
 from yingji.core.web.flash import flash
 from yingji.core.web.nav import NavEntry, mark_nav
-from yingji.core.web.templates import register_templates
 from yingji.geo.models import Division
 from yingji.incidents.evacuation import queries, service
 from yingji.incidents.evacuation.schemas import EvacuationRequest
 from yingji.registry.forms import validation_errors
 from yingji.resources.shelters.rules import CLASS_LABELS
 
-register_templates("evacuation", "yingji.incidents.evacuation")
 router = APIRouter(include_in_schema=False)
 BASE = "/evacuation"
 _PLANNERS = frozenset(r.value for r in service.PLANNERS)

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from docx import Document
 
 from yingji.incidents.review.schemas import ReviewRead
+from yingji.settings import DEFAULT_TIMEZONE
 
 _MEASURE_LABELS = (
     ("minutes_to_first_report", "接报至首次上报（分钟）"),
@@ -21,7 +22,7 @@ _MEASURE_LABELS = (
 )
 
 
-def review_docx(review: ReviewRead, timezone: str = "Asia/Shanghai") -> bytes:
+def review_docx(review: ReviewRead, timezone: str = DEFAULT_TIMEZONE) -> bytes:
     """Return the review report document."""
     zone = ZoneInfo(timezone)
     doc = Document()

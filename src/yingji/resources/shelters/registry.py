@@ -5,10 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from yingji.core.errors import FieldError
 from yingji.core.excel import Column
+from yingji.core.uow import UnitOfWork
 from yingji.registry.columns import LOCATION_COLUMNS
 from yingji.registry.spec import RegistrySpec
 from yingji.resources.shelters.models import Shelter
@@ -19,16 +18,15 @@ from yingji.resources.shelters.schemas import (
     ShelterRead,
     ShelterUpdate,
 )
-from yingji.settings import get_settings
 
 
-def _validate(_session: Session, values: dict[str, Any], _row: Any) -> list[FieldError]:
+def _validate(uow: UnitOfWork, values: dict[str, Any], _row: Any) -> list[FieldError]:
     area = values.get("effective_area_m2")
     reason = capacity_problem(
         Decimal(str(area)) if area is not None else None,
         values.get("capacity_persons"),
         str(values["shelter_class"]) if values.get("shelter_class") else None,
-        get_settings().shelter_min_area_m2,
+        uow.settings.shelter_min_area_m2,
     )
     return [FieldError("capacity_persons", reason)] if reason else []
 
@@ -75,7 +73,7 @@ SHELTERS = RegistrySpec(
     update_schema=ShelterUpdate,
     filter_schema=ShelterFilters,
     columns=COLUMNS,
-    validate=_validate,
+    validate_for_actor=_validate,
     list_fields=("name", "shelter_class", "capacity_persons", "effective_area_m2", "status"),
     choice_labels={"shelter_class": CLASS_LABELS, "status": STATUS_LABELS},
 )

@@ -33,7 +33,6 @@ from yingji.core.pagination import PageParams
 from yingji.core.web.context import AppContext, get_context, read_session
 from yingji.core.web.flash import flash
 from yingji.core.web.nav import NavEntry, mark_nav
-from yingji.core.web.templates import register_templates
 from yingji.geo.models import Site
 from yingji.geo.queries import division_names
 from yingji.registry.forms import FormField, attach_errors, validation_errors
@@ -52,7 +51,6 @@ from yingji.resources.supplies.rules import (
 )
 from yingji.resources.supplies.schemas import MovementCreate, MovementFilters, StockFilters
 
-register_templates("supplies", "yingji.resources.supplies")
 router = APIRouter(include_in_schema=False)
 
 STOCK = "/stock"

@@ -101,7 +101,7 @@ SUPPLIES = RegistrySpec(
     scoped=False,
     writer_roles=CATALOGUE_WRITERS,
     nav_group="services",
-    filters={"category": lambda prefix: SupplyItem.code.startswith(prefix, autoescape=True)},
+    filters={"category": lambda prefix, _s: SupplyItem.code.startswith(prefix, autoescape=True)},
     search_attrs=("name", "code"),
     order_by="code",
     validate=_validate_supply,

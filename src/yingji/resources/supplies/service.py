@@ -14,12 +14,12 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from uuid import uuid4
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from yingji.core.clock import attach_local, local_now
 from yingji.core.errors import Conflict, FieldError, NotFound, PermissionDenied, ValidationFailed
 from yingji.core.uow import UnitOfWork
 from yingji.geo.models import Site
@@ -62,7 +62,6 @@ from yingji.resources.supplies.schemas import (
     StockLevelSet,
     SupplyCreate,
 )
-from yingji.settings import get_settings
 
 # rules.signed_deltas names its inputs; the API names them a little differently.
 _API_FIELD = {"to_warehouse": "to_warehouse_id", "on_hand": "quantity"}
@@ -112,16 +111,15 @@ def _item(uow: UnitOfWork, item_id: int) -> SupplyItem:
 
 
 def _local_now(uow: UnitOfWork) -> datetime:
-    return uow.clock.now().astimezone(ZoneInfo(get_settings().timezone))
+    return local_now(uow.clock, uow.settings.timezone)
 
 
 def _occurred_at(uow: UnitOfWork, value: datetime | None) -> datetime:
     now = uow.clock.now()
     if value is None:
         return now
-    if value.tzinfo is None:
-        # People type local wall-clock times; the district keeps one time zone.
-        value = value.replace(tzinfo=ZoneInfo(get_settings().timezone))
+    # People type local wall-clock times; the district keeps one time zone.
+    value = attach_local(value, uow.settings.timezone)
     if value > now + _CLOCK_SKEW:
         raise ValidationFailed([FieldError("occurred_at", "发生时间不能晚于当前时间")])
     return value

@@ -38,7 +38,7 @@ router = APIRouter(tags=["隐患排查治理"])
 
 
 def _tz(ctx: AppContext) -> str:
-    return str(getattr(ctx.settings, "timezone", "Asia/Shanghai"))
+    return ctx.settings.timezone
 
 
 def _today(ctx: AppContext) -> date:

@@ -30,7 +30,6 @@ from yingji.core.pagination import PageParams
 from yingji.core.web.context import AppContext, get_context, read_session
 from yingji.core.web.flash import flash
 from yingji.core.web.nav import NavEntry, mark_nav
-from yingji.core.web.templates import register_templates
 from yingji.enterprises.registry import ENTERPRISES
 from yingji.geo.queries import division_names
 from yingji.registry.forms import validation_errors
@@ -61,7 +60,6 @@ from yingji.risks.hazards.schemas import (
 )
 from yingji.risks.points.registry import RISK_POINTS
 
-register_templates("hazards", "yingji.risks.hazards")
 router = APIRouter(include_in_schema=False)
 
 BOARD = "/hazards"
@@ -82,7 +80,7 @@ DIMENSIONS = {"township": "按镇街", "industry": "按行业", "department": "�
 
 
 def _tz(request: Request) -> str:
-    return str(getattr(request.app.state.ctx.settings, "timezone", "Asia/Shanghai"))
+    return str(request.app.state.ctx.settings.timezone)
 
 
 def _today(request: Request) -> date:

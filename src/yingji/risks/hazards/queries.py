@@ -44,8 +44,7 @@ from yingji.risks.hazards.schemas import (
     StatisticsRow,
     TransitionRead,
 )
-
-DEFAULT_TIMEZONE = "Asia/Shanghai"
+from yingji.settings import DEFAULT_TIMEZONE
 
 
 def local_today(timezone: str = DEFAULT_TIMEZONE, now: datetime | None = None) -> date:

@@ -58,7 +58,6 @@ from yingji.risks.hazards.events import (
 )
 from yingji.risks.hazards.models import Hazard, HazardTransition
 from yingji.risks.hazards.queries import (
-    DEFAULT_TIMEZONE,
     get_hazard_row,
     hazard_read,
     local_today,
@@ -86,6 +85,7 @@ from yingji.risks.hazards.rules import (
 )
 from yingji.risks.hazards.schemas import HazardActionRequest, HazardReport, RectificationPlan
 from yingji.risks.points.registry import RISK_POINTS
+from yingji.settings import DEFAULT_TIMEZONE
 
 ENTITY = Hazard.__tablename__
 _SYSTEM = system_actor("hazards")

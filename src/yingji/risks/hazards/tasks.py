@@ -12,7 +12,7 @@ from yingji.risks.hazards.service import escalate_overdue
 
 def escalate_overdue_hazards(ctx: Any, now: datetime) -> int:
     """Escalate hazards past their deadline that were not escalated for that deadline."""
-    timezone = getattr(ctx.settings, "timezone", "Asia/Shanghai")
+    timezone = ctx.settings.timezone
     with ctx.uow(system_actor("hazards.escalation")) as uow:
         done = escalate_overdue(uow, now, timezone=timezone)
         uow.commit()

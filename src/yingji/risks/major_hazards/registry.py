@@ -186,7 +186,7 @@ MAJOR_HAZARDS = RegistrySpec(
     enterprise_attr="enterprise_id",
     reader_roles=ALL_ROLES,
     nav_group="supervision",
-    filters={"due_before": lambda value: MajorHazard.next_due_on <= value},
+    filters={"due_before": lambda value, _s: MajorHazard.next_due_on <= value},
     validate=_validate,
     validate_for_actor=_validate_enterprise,
     after_write=_after_write,

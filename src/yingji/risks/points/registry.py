@@ -91,8 +91,8 @@ RISK_POINTS = RegistrySpec(
     reader_roles=frozenset(Role),
     nav_group="supervision",
     filters={
-        "level": current_level_is,
-        "accident_type": lambda value: json_list_contains(RiskPoint.accident_types, value),
+        "level": lambda value, _s: current_level_is(value),
+        "accident_type": lambda value, _s: json_list_contains(RiskPoint.accident_types, value),
     },
     validate_for_actor=_validate_enterprise,
     # "color" stays a raw CSS colour name so the 四色图 can paint features with it.

@@ -34,6 +34,7 @@ from yingji.risks.points.schemas import (
     ControlMeasureCreate,
     ControlMeasureRead,
 )
+from yingji.settings import DEFAULT_TIMEZONE
 
 
 def _writable_point(uow: UnitOfWork, point_id: int, action: str) -> tuple[RiskPoint, str]:
@@ -89,7 +90,7 @@ def record_assessment(
     body: AssessmentCreate,
     *,
     config: GradingConfig = DEFAULT_CONFIG,
-    timezone: str = "Asia/Shanghai",
+    timezone: str = DEFAULT_TIMEZONE,
 ) -> AssessmentRead:
     """Grade a risk point and keep the assessment; announce a change of its current level."""
     point, division_code = _writable_point(uow, point_id, "评价该风险点")

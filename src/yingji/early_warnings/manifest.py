@@ -1,0 +1,16 @@
+"""Early warnings as the platform mounts them: composing, approval, CAP 1.2, the feed."""
+
+from __future__ import annotations
+
+from yingji.core.composition import Domain, TemplateFolder, event_types
+from yingji.early_warnings import api, events, models, pages
+
+DOMAIN = Domain(
+    package="yingji.early_warnings",
+    title="预警发布",
+    models=(models,),
+    api_routers=tuple(api.routers),
+    page_routers=tuple(pages.routers),
+    templates=(TemplateFolder("early_warnings", "yingji.early_warnings"),),
+    events=event_types(events),
+)

@@ -1,0 +1,17 @@
+"""Law-enforcement inspections as the platform mounts them."""
+
+from __future__ import annotations
+
+from yingji.core.composition import Domain, TemplateFolder, event_types
+from yingji.inspections import api, events, models, pages, tasks
+
+DOMAIN = Domain(
+    package="yingji.inspections",
+    title="执法检查",
+    models=(models,),
+    api_routers=tuple(api.routers),
+    page_routers=tuple(pages.routers),
+    templates=(TemplateFolder("inspections", "yingji.inspections"),),
+    events=event_types(events),
+    jobs=tuple(tasks.JOBS),
+)

@@ -1,0 +1,17 @@
+"""Grid patrols and public reports as the platform mounts them."""
+
+from __future__ import annotations
+
+from yingji.core.composition import Domain, TemplateFolder, event_types
+from yingji.patrols import api, events, handlers, models, pages
+
+DOMAIN = Domain(
+    package="yingji.patrols",
+    title="网格巡查",
+    models=(models,),
+    api_routers=tuple(api.routers),
+    page_routers=tuple(pages.routers),
+    templates=(TemplateFolder("patrols", "yingji.patrols"),),
+    events=event_types(events),
+    subscriptions=handlers.SUBSCRIPTIONS,
+)

@@ -1,0 +1,17 @@
+"""Emergency plans as the platform mounts them: library, editor, activation tasks, drills."""
+
+from __future__ import annotations
+
+from yingji.core.composition import Domain, TemplateFolder, event_types
+from yingji.plans import api, events, models, pages, tasks
+
+DOMAIN = Domain(
+    package="yingji.plans",
+    title="应急预案",
+    models=(models,),
+    api_routers=tuple(api.routers),
+    page_routers=tuple(pages.routers),
+    templates=(TemplateFolder("plans", "yingji.plans"),),
+    events=event_types(events),
+    jobs=tuple(tasks.JOBS),
+)

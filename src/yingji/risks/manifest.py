@@ -1,0 +1,35 @@
+"""Dual prevention as the platform mounts it: risk points, major hazards, the hazard loop."""
+
+from __future__ import annotations
+
+from yingji.core.composition import Domain, TemplateFolder, event_types
+from yingji.core.extensions import contribute
+from yingji.registry.spec import REGISTRIES
+from yingji.risks import pages
+from yingji.risks.hazards import api as hazard_api
+from yingji.risks.hazards import events as hazard_events
+from yingji.risks.hazards import models as hazard_models
+from yingji.risks.hazards import pages as hazard_pages
+from yingji.risks.hazards import tasks as hazard_tasks
+from yingji.risks.major_hazards import api as major_hazard_api
+from yingji.risks.major_hazards import models as major_hazard_models
+from yingji.risks.major_hazards import registry as major_hazards
+from yingji.risks.points import api as point_api
+from yingji.risks.points import events as point_events
+from yingji.risks.points import models as point_models
+from yingji.risks.points import registry as points
+
+DOMAIN = Domain(
+    package="yingji.risks",
+    title="双重预防",
+    models=(point_models, major_hazard_models, hazard_models),
+    api_routers=(*point_api.routers, *major_hazard_api.routers, *hazard_api.routers),
+    page_routers=(*pages.routers, *hazard_pages.routers),
+    templates=(
+        TemplateFolder("risks", "yingji.risks"),
+        TemplateFolder("hazards", "yingji.risks.hazards"),
+    ),
+    events=(*event_types(point_events), *event_types(hazard_events)),
+    jobs=tuple(hazard_tasks.JOBS),
+    contributions=contribute(REGISTRIES, *points.REGISTRIES, *major_hazards.REGISTRIES),
+)
