@@ -37,6 +37,7 @@ from yingji.core.jobs import Job
 from yingji.core.notices import NoticeRequested
 from yingji.core.web.context import AppContext
 from yingji.core.web.problems import domain_problem, install_problem_handlers
+from yingji.core.web.security import install_security_headers
 from yingji.core.web.templates import register_templates
 from yingji.duty import manifest as duty
 from yingji.early_warnings import manifest as early_warnings
@@ -222,6 +223,7 @@ def create_app(settings: Settings | None = None, *, ctx: AppContext | None = Non
         max_age=12 * 3600,
     )
     install_problem_handlers(app)
+    install_security_headers(app, settings)
     _install_page_errors(app)
     install_error_page(app)
     _mount_routes(app, ctx)

@@ -22,7 +22,7 @@ def test_compose_with_map_and_preview(live_server, browser, ctx, clock) -> None:
     page.fill("#title", "浏览器编制的暴雨预警")
     page.check("input[name=division_codes][value='500153001001']")
     page.wait_for_function(
-        "document.getElementById('preview-text').textContent.indexOf('共') === 0"
+        "() => document.getElementById('preview-text').textContent.indexOf('共') === 0"
     )
     box = page.locator("#warning-map").bounding_box()
     page.click("#draw-start")

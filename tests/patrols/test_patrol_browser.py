@@ -49,7 +49,7 @@ def test_public_report_on_a_phone(live_server: str, phone: Any) -> None:
     _fits(page)
     page.fill("#f-title", "小区车库堆放大量纸箱")
     page.click("#locate-me")
-    page.wait_for_function("document.getElementById('f-longitude').value !== ''")
+    page.wait_for_function("() => document.getElementById('f-longitude').value !== ''")
     assert abs(float(page.input_value("#f-longitude")) - HERE["longitude"]) < 1e-5
     page.click("#public-report-form button[type=submit]")
     code = page.locator("#tracking-code").inner_text()
@@ -70,7 +70,7 @@ def test_grid_patrol_on_a_phone(live_server: str, phone: Any, ctx: Any) -> None:
     page.wait_for_url(f"{live_server}/patrols/*")
     _fits(page)
     # The first position is uploaded at once through the JSON API (cookie + CSRF header).
-    page.wait_for_function("document.getElementById('point-count').textContent !== '0'")
+    page.wait_for_function("() => document.getElementById('point-count').textContent !== '0'")
     with ctx.session_factory() as s:
         patrol = s.scalar(select(Patrol))
         assert patrol is not None
@@ -88,7 +88,7 @@ def test_grid_patrol_on_a_phone(live_server: str, phone: Any, ctx: Any) -> None:
     page.select_option("#f-category", "flood")
     page.fill("#f-title", "路口积水")
     page.click("#locate-me")
-    page.wait_for_function("document.getElementById('f-latitude').value !== ''")
+    page.wait_for_function("() => document.getElementById('f-latitude').value !== ''")
     page.click("#grid-report-form button[type=submit]")
     page.wait_for_url(f"{live_server}/patrols/*")
     assert "上报成功" in page.inner_text(".flash")

@@ -173,7 +173,9 @@ def test_board_in_a_phone_browser_sends_photo_and_position(
         page.wait_for_url(f"{live_server}/")
         page.goto(f"{live_server}/plan-tasks")
         form = page.locator(f"#task-{task_id} form.feedback-form")
-        page.wait_for_function("document.querySelector('.feedback-form .geo-lon').value !== ''")
+        page.wait_for_function(
+            "() => document.querySelector('.feedback-form .geo-lon').value !== ''"
+        )
         form.locator("input[name=text]").fill("现场照片已拍")
         form.locator("input[name=photo]").set_input_files(str(photo))
         form.locator("button[type=submit]").click()

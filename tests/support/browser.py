@@ -10,6 +10,10 @@ The server is the real app under uvicorn on a free local port, on a SQLite copy 
 district (the PostgreSQL run of browser tests is skipped: the browser adds nothing there).
 Chromium is Debian's (scripts/install-system-deps.sh); Playwright only drives it.
 Screenshots go to the test's tmp dir, or to $YINGJI_SCREENSHOT_DIR when set.
+
+Every page opened with ``new_page`` is watched (``PageWatch``): a Content-Security-Policy
+violation or an uncaught script error fails the test that opened it, so a page script that
+the policy blocks (an inline script, eval) cannot break a page silently.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -100,17 +105,85 @@ def shots(tmp_path: Path) -> Path:
     return target
 
 
+# Runs in every document before its own scripts: CSP violations go to the test process.
+_WATCH_SCRIPT = """
+document.addEventListener("securitypolicyviolation", function (e) {
+  window.__yingjiViolation([e.violatedDirective, e.blockedURI, e.sourceFile, e.lineNumber,
+                            e.sample].join(" | "));
+});
+"""
+
+
+@dataclass
+class PageWatch:
+    """What went wrong in the pages of one browser context: CSP violations, script errors."""
+
+    violations: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def problems(self) -> list[str]:
+        """Return the violations and uncaught errors seen so far."""
+        return [f"CSP: {v}" for v in self.violations] + [f"JS: {e}" for e in self.errors]
+
+    def take(self) -> list[str]:
+        """Return the problems seen so far and forget them (a test that asserts on them
+        itself; the end-of-test check then reports only what came later)."""
+        found = self.problems()
+        self.violations.clear()
+        self.errors.clear()
+        return found
+
+
+_watches: list[PageWatch] = []
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """Keep the call phase's report on the item (``_pages_ran_clean`` reads it)."""
+    report = yield
+    if report.when == "call":
+        item.yingji_call_passed = report.passed  # type: ignore[attr-defined]
+    return report
+
+
+@pytest.fixture(autouse=True)
+def _pages_ran_clean(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Fail a test whose pages (opened with ``new_page``) hit a CSP violation or a JS error.
+
+    Only a test that passed otherwise: a failed or xfailed one has already said what broke.
+    """
+    _watches.clear()
+    yield
+    problems = [p for w in _watches for p in w.problems()]
+    _watches.clear()
+    if problems and getattr(request.node, "yingji_call_passed", False):
+        pytest.fail("the pages reported problems:\n" + "\n".join(problems))
+
+
+def watch_of(page: Any) -> PageWatch:
+    """Return the watch of a page opened with ``new_page``."""
+    found: PageWatch = page.context.yingji_watch
+    return found
+
+
 def new_page(browser: Any, viewport: dict[str, int] | None, **context_kwargs: Any) -> Any:
     """Open a page in a new browser context (locale zh-CN, 15 s default timeout).
 
     ``viewport=None`` keeps Playwright's default size; ``context_kwargs`` go to
     ``browser.new_context`` (geolocation, permissions, is_mobile, ...). The caller closes the
-    context: ``page.context.close()``.
+    context: ``page.context.close()``. The context is watched (``watch_of``).
     """
     context_kwargs.setdefault("locale", "zh-CN")
     context = browser.new_context(viewport=viewport, **context_kwargs)
     context.set_default_timeout(15_000)
-    return context.new_page()
+    watch = PageWatch()
+    _watches.append(watch)
+    context.yingji_watch = watch
+    context.expose_binding("__yingjiViolation", lambda _source, text: watch.violations.append(text))
+    context.add_init_script(_WATCH_SCRIPT)
+    page = context.new_page()
+    page.on("pageerror", lambda error: watch.errors.append(f"{page.url}: {error}"))
+    return page
 
 
 def login(page: Any, base: str, username: str, password: str = PASSWORD) -> None:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from yingji.accounts.deps import api_actor
 from yingji.core.actor import Actor
+from yingji.core.excel import MAX_UPLOAD_BYTES
 from yingji.core.web.context import AppContext, get_context, read_session
 from yingji.duty import excel, queries, service
 from yingji.duty.schemas import (
@@ -113,7 +114,7 @@ async def import_shifts(
     ctx: AppContext = Depends(get_context),
 ) -> list[ShiftRead]:
     """Import a roster sheet; any error (parse or conflict) refuses the whole file."""
-    content = await file.read()
+    content = await file.read(MAX_UPLOAD_BYTES + 1)
     with ctx.uow(actor) as uow:
         reads = excel.import_roster(uow, content, timezone=ctx.settings.timezone)
         uow.commit()

@@ -40,10 +40,10 @@ from yingji.incidents.models import (
 )
 from yingji.incidents.rules import (
     CATEGORY_LABELS,
-    DEFAULT_GRADING,
     DEFAULT_SUPPLEMENT,
     GRADE_LABELS,
     INCIDENT_TRANSITIONS,
+    PLATFORM_GRADING,
     REPORT_SECTIONS,
     REPORT_TRANSITIONS,
     ROLES,
@@ -207,7 +207,7 @@ def intake_incident(
     data: IncidentCreate,
     *,
     timezone: str | None = None,
-    grading: GradingConfig = DEFAULT_GRADING,
+    grading: GradingConfig = PLATFORM_GRADING,
 ) -> int:
     """Receive an incident (接报), grade it and set its reporting deadlines; return its id.
 
@@ -361,7 +361,7 @@ def update_casualties(
     incident_id: int,
     data: CasualtyUpdate,
     *,
-    grading: GradingConfig = DEFAULT_GRADING,
+    grading: GradingConfig = PLATFORM_GRADING,
     supplement: SupplementConfig = DEFAULT_SUPPLEMENT,
 ) -> None:
     """Record new casualty figures; inside the 补报 window create a 补报 task and re-grade.

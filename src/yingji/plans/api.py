@@ -13,6 +13,7 @@ from yingji.accounts.deps import api_actor
 from yingji.adapters.storage import MAX_BYTES, StorageError
 from yingji.core.actor import Actor
 from yingji.core.errors import NotFound, invalid
+from yingji.core.excel import MAX_UPLOAD_BYTES
 from yingji.core.web.context import AppContext, get_context, read_session
 from yingji.plans import imports, queries, service
 from yingji.plans.rules import Situation
@@ -95,7 +96,7 @@ async def import_structure(
     ctx: AppContext = Depends(get_context),
 ) -> dict[str, Any]:
     """Read levels and task templates from the spreadsheet into the draft (all or nothing)."""
-    content = await file.read()
+    content = await file.read(MAX_UPLOAD_BYTES + 1)
     with ctx.uow(actor) as uow:
         version = imports.parse_structure(uow.session, content)
         service.save_draft(uow, plan_id, version)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from yingji.accounts.deps import api_actor
 from yingji.core.actor import Actor
-from yingji.core.excel import build_template, export_rows
+from yingji.core.excel import build_template, export_rows, read_limited
 from yingji.core.geojson import feature_collection, point_feature
 from yingji.core.pagination import Page, PageParams
 from yingji.core.web.context import AppContext, get_context, read_session
@@ -168,7 +168,7 @@ def build_router(spec: RegistrySpec) -> APIRouter:
         actor: Actor = Depends(api_actor),
         ctx: AppContext = Depends(get_context),
     ) -> ImportResult:
-        content = file.file.read()
+        content = read_limited(file.file)
         with ctx.uow(actor) as uow:
             created = service.import_workbook(uow, spec, content, dry_run=dry_run)
             if not dry_run:
