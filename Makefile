@@ -37,8 +37,8 @@ test: setup system-deps
 	@$(MAKE) --no-print-directory lint
 
 lint: $(STAMP)
-	@$(BIN)/ruff check src tests bench
-	@$(BIN)/ruff format --check src tests bench
+	@$(BIN)/ruff check src tests bench tools
+	@$(BIN)/ruff format --check src tests bench tools
 	@$(BIN)/mypy
 	@$(BIN)/lint-imports
 

@@ -62,6 +62,9 @@ class Settings(BaseSettings):
     # An OSRM-compatible routing service (…/table/v1/driving); when set, dispatch ETAs come
     # from the road network and fall back to the straight-line estimate per target.
     routing_url: str | None = None
+    # Accident grading (国务院令第493号 第三条): count 下落不明 persons with the deaths, as the
+    # national plans ("死亡（含失踪）") and investigation reports do; incidents/rules.py.
+    grading_count_missing: bool = True
     # Hazard rectification: default deadline on confirmation (days) when none is named;
     # 安监总局令第16号 fixes no number, so these are the bureau's own defaults.
     hazard_general_days: int = 7

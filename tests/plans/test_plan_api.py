@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 from io import BytesIO
 
+import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from support.workbooks import HOSTILE
 from yingji.core.audit import AuditEntry
 from yingji.core.outbox import OutboxMessage
 from yingji.plans.tasks import remind_overdue_tasks
@@ -208,3 +211,18 @@ def test_structure_import_all_or_nothing(as_user, plan):
     assert imported.status_code == 200, imported.text
     actions = [t["action"] for t in imported.json()["draft"]["templates"]]
     assert actions == ["赶赴现场核实情况", "通知专家"]
+
+
+@pytest.mark.parametrize("kind", sorted(HOSTILE))
+def test_structure_import_refuses_hostile_files_quickly(as_user, plan, kind):
+    content = HOSTILE[kind]()
+    api = as_user("bureau")
+    api.get("/api/v1/plans/structure-template.xlsx")  # signed in before the clock starts
+    started = time.perf_counter()
+    r = api.post(
+        f"/api/v1/plans/{plan['id']}/draft/import",
+        files={"file": ("p.xlsx", content, "application/octet-stream")},
+    )
+    assert r.status_code == 422, r.text
+    assert r.json()["errors"][0]["field"] == "file"
+    assert time.perf_counter() - started < 2.0

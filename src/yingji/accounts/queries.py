@@ -87,6 +87,16 @@ def department_names(session: Session, ids: Iterable[int]) -> dict[int, str]:
     return {row.id: row.name for row in rows}
 
 
+def department_exists(session: Session, department_id: int) -> bool:
+    """Tell whether a department with ``department_id`` exists."""
+    return session.get(Department, department_id) is not None
+
+
+def department_ids_by_name(session: Session) -> dict[str, int]:
+    """Return {name: id} of every department (for imports that name departments)."""
+    return {d.name: d.id for d in session.scalars(select(Department))}
+
+
 def find_department_id(session: Session, name: str) -> int | None:
     """Return the id of the department called ``name``, or None."""
     return session.scalar(select(Department.id).where(Department.name == name))

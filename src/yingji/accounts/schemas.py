@@ -1,9 +1,15 @@
-"""Account API shapes."""
+"""Account API shapes.
+
+Also re-exports, as part of the public surface, the role labels and the roles that may
+write the shared registries (``accounts.rules``), so other domains need not import the rules.
+"""
 
 from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from yingji.accounts.rules import REGISTRY_WRITERS as REGISTRY_WRITERS
+from yingji.accounts.rules import ROLE_LABELS as ROLE_LABELS
 from yingji.accounts.rules import Role
 
 

@@ -14,8 +14,7 @@ from yingji.core.composition import Subscription
 from yingji.core.events import Event
 from yingji.core.uow import UnitOfWork
 from yingji.monitoring.events import AlarmConditionCleared, AlarmConditionRaised
-from yingji.risks.hazards.rules import KIND_LABELS
-from yingji.risks.hazards.schemas import HazardReport
+from yingji.risks.hazards.schemas import KIND_LABELS, HazardReport
 from yingji.risks.hazards.service import report_hazard
 
 

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from fastapi import APIRouter, Query, Response, UploadFile
 
 from yingji.core.actor import Actor
+from yingji.core.excel import MAX_UPLOAD_BYTES
 from yingji.core.web.context import AppContext
 from yingji.duty import excel, queries, service
 from yingji.duty.schemas import (
@@ -95,7 +96,7 @@ def update_shift(shift_id: int, body: ShiftUpdate, actor: ApiActor, ctx: Ctx) ->
 )
 async def import_shifts(file: UploadFile, actor: ApiActor, ctx: Ctx) -> list[ShiftRead]:
     """Import a roster sheet; any error (parse or conflict) refuses the whole file."""
-    content = await file.read()
+    content = await file.read(MAX_UPLOAD_BYTES + 1)
     with ctx.uow(actor) as uow:
         reads = excel.import_roster(uow, content, timezone=ctx.settings.timezone)
         uow.commit()

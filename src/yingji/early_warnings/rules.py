@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from enum import StrEnum
 
-from yingji.notify.rules import CHANNEL_LABELS
+from yingji.notify.schemas import CHANNEL_LABELS
 
 
 class Level(StrEnum):

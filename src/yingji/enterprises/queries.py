@@ -8,7 +8,7 @@ and system jobs, which act for no particular jurisdiction.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -105,6 +105,36 @@ def site_divisions(session: Session, site_ids: Sequence[int]) -> dict[int, str]:
             )
         )
     return out
+
+
+def enterprises_with_sites(
+    session: Session, ids: Iterable[int] | None = None
+) -> list[tuple[Enterprise, str, str | None]]:
+    """Return (enterprise, division code, address) by id (every enterprise when ``ids`` is None).
+
+    Unscoped and retired ones included: callers (inspection draws, documents) decide.
+    """
+    stmt = select(Enterprise, Site.division_code, Site.address).join(
+        Site, Enterprise.site_id == Site.id
+    )
+    if ids is not None:
+        wanted = set(ids)
+        if not wanted:
+            return []
+        stmt = stmt.where(Enterprise.id.in_(wanted))
+    return [
+        (e, code, address) for e, code, address in session.execute(stmt.order_by(Enterprise.id))
+    ]
+
+
+def enterprise_division(session: Session, enterprise_id: int) -> str | None:
+    """Return the division code of an enterprise's site, or None when there is no such one."""
+    row = session.execute(
+        select(Site.division_code)
+        .join(Enterprise, Enterprise.site_id == Site.id)
+        .where(Enterprise.id == enterprise_id)
+    ).first()
+    return str(row[0]) if row else None
 
 
 def page_expiring_licences(

@@ -219,7 +219,13 @@ COLUMNS = [
         example="91500153MA5U8B0X19",
         note="18位（GB 32100-2015），请以文本格式填写",
     ),
-    Column("name", "名称", required=True, example="重庆市荣昌区示例化工有限公司"),
+    Column(
+        "name",
+        "名称",
+        required=True,
+        example="重庆市荣昌区示例化工有限公司",
+        synonyms=("企业名称", "单位名称"),
+    ),
     Column(
         "industry_code",
         "行业代码",
@@ -236,7 +242,7 @@ COLUMNS = [
     Column("has_major_hazard", "有重大危险源", "bool"),
     Column("legal_representative", "法定代表人"),
     Column("safety_officer", "安全管理负责人"),
-    Column("employees", "从业人员数", "int"),
+    Column("employees", "从业人员数", "int", synonyms=("从业人数", "职工人数")),
     *LOCATION_COLUMNS[:3],
     Column("address", "地址", note="证照、联系人请在企业详情页维护"),
 ]

@@ -1,10 +1,18 @@
-"""Geo API shapes."""
+"""Geo API shapes.
+
+Also re-exports the great-circle measure from ``rules`` (``distance_m``, ``EARTH_RADIUS_M``):
+one earth model for every domain's distances (rescue rings, check-ins, nearby hazards,
+evacuation costs) without reaching into geo's rules.
+"""
 
 from __future__ import annotations
 
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
+
+from yingji.geo.rules import EARTH_RADIUS_M as EARTH_RADIUS_M
+from yingji.geo.rules import distance_m as distance_m
 
 DivisionLevelName = Literal["district", "township", "village", "grid"]
 

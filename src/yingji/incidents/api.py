@@ -12,6 +12,7 @@ from yingji.core.actor import Actor
 from yingji.core.web.context import AppContext
 from yingji.incidents import queries, service
 from yingji.incidents.documents import DOCX_MEDIA_TYPE, render_report
+from yingji.incidents.rules import grading_from_settings
 from yingji.incidents.schemas import (
     CasualtyUpdate,
     CloseBody,
@@ -55,7 +56,12 @@ def create_incident(
         existed = bool(body.external_ref) and (
             queries.find_incident_id_by_ref(uow.session, body.external_ref or "") is not None
         )
-        incident_id = service.intake_incident(uow, body, timezone=ctx.settings.timezone)
+        incident_id = service.intake_incident(
+            uow,
+            body,
+            timezone=ctx.settings.timezone,
+            grading=grading_from_settings(ctx.settings),
+        )
         if not existed:
             uow.commit()
     if existed:
@@ -109,7 +115,9 @@ def patch_casualties(
 ) -> IncidentRead:
     """Record new casualty figures."""
     with ctx.uow(actor) as uow:
-        service.update_casualties(uow, incident_id, body)
+        service.update_casualties(
+            uow, incident_id, body, grading=grading_from_settings(ctx.settings)
+        )
         uow.commit()
     with ctx.session_factory() as session:
         return queries.get_incident(session, actor, incident_id, now=ctx.clock.now())

@@ -57,7 +57,8 @@ class Incident(Base):
     serious_injuries: Mapped[int] = mapped_column(Integer, default=0)
     injuries: Mapped[int] = mapped_column(Integer, default=0)
     acute_poisoning: Mapped[int] = mapped_column(Integer, default=0)
-    direct_loss_wan_yuan: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=Decimal(0))
+    # 万元 to 4 places (1 元): official loss figures are given to the yuan (373.9228 万元).
+    direct_loss_wan_yuan: Mapped[Decimal] = mapped_column(Numeric(14, 4), default=Decimal(0))
     grade: Mapped[str | None] = mapped_column(String(20), index=True)
     status: Mapped[str] = mapped_column(String(20), index=True, default="open")
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

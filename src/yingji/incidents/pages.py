@@ -35,6 +35,7 @@ from yingji.incidents.rules import (
     REPORT_KIND_LABELS,
     REPORT_SECTIONS,
     ROLES,
+    grading_from_settings,
 )
 from yingji.incidents.schemas import (
     CasualtyUpdate,
@@ -219,7 +220,12 @@ def create_incident(request: Request, actor: PageActor, form: CheckedForm, ctx: 
         return _form_page(request, actor, values, errors, general, 422)
     try:
         with ctx.uow(actor) as uow:
-            incident_id = service.intake_incident(uow, body, timezone=ctx.settings.timezone)
+            incident_id = service.intake_incident(
+                uow,
+                body,
+                timezone=ctx.settings.timezone,
+                grading=grading_from_settings(ctx.settings),
+            )
             uow.commit()
     except DomainError as exc:
         if exc.status in (401, 403):
@@ -282,7 +288,9 @@ def post_casualties(
             body = CasualtyUpdate.model_validate(data)
         except (ValidationError, InvalidOperation) as exc:
             raise DomainError("伤亡数字或变化原因填写不正确", status=422) from exc
-        service.update_casualties(uow, incident_id, body)
+        service.update_casualties(
+            uow, incident_id, body, grading=grading_from_settings(ctx.settings)
+        )
 
     return act(
         request,

@@ -29,9 +29,9 @@ from yingji.incidents.models import (
 from yingji.incidents.rules import (
     CATEGORY_LABELS,
     DEADLINE_STATE_LABELS,
-    DEFAULT_GRADING,
     GRADE_LABELS,
     NATIONAL_RULES,
+    PLATFORM_GRADING,
     REPORT_KIND_LABELS,
     REPORT_STATUS_LABELS,
     STATUS_LABELS,
@@ -144,7 +144,7 @@ def incident_read(
     session: Session,
     inc: Incident,
     now: datetime | None = None,
-    grading: GradingConfig = DEFAULT_GRADING,
+    grading: GradingConfig = PLATFORM_GRADING,
 ) -> IncidentRead:
     """Return the API shape of an incident row (the caller checked visibility)."""
     at = _now(now)

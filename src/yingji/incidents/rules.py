@@ -138,12 +138,26 @@ class GradingConfig:
     )
     # 493 第三条: 重伤 includes 急性工业中毒.
     acute_poisoning_is_serious: bool = True
-    # 下落不明 persons are reported separately (493 第十二条(四)) and count as deaths only once
-    # declared dead (practice, unconfirmed): off by default, a province may switch it on.
+    # 下落不明 persons are reported separately (493 第十二条(四)) but graded with the deaths in
+    # official practice: the national plans word every level "死亡（含失踪）" and investigation
+    # reports grade so (山东平邑 2015-12-25 gypsum-mine collapse, 1 dead + 13 missing, 重大).
+    # See shared/domain/regulations-incidents.md §1.1. The platform counts them
+    # (PLATFORM_GRADING, setting YINGJI_GRADING_COUNT_MISSING, default true); this bare
+    # default stays off so the text-only reading of 第三条 stays expressible.
     missing_count_as_deaths: bool = False
 
 
 DEFAULT_GRADING = GradingConfig()
+# What the platform grades with unless the deployment says otherwise: missing persons count.
+PLATFORM_GRADING = GradingConfig(missing_count_as_deaths=True)
+
+
+def grading_from_settings(settings: object) -> GradingConfig:
+    """Return the platform grading with ``grading_count_missing`` applied when set."""
+    count = getattr(settings, "grading_count_missing", None)
+    if count is None:
+        return PLATFORM_GRADING
+    return GradingConfig(missing_count_as_deaths=bool(count))
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,8 +27,9 @@ class CasualtyFields(BaseModel):
         default=Decimal(0),
         ge=0,
         le=Decimal("100000000"),
-        decimal_places=2,
-        description="直接经济损失（万元）",
+        # Official figures are given to the yuan (373.9228 万元): 4 places, kept exactly.
+        decimal_places=4,
+        description="直接经济损失（万元，至多 4 位小数，即精确到元）",
     )
 
 

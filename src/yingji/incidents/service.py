@@ -41,10 +41,10 @@ from yingji.incidents.models import (
 )
 from yingji.incidents.rules import (
     CATEGORY_LABELS,
-    DEFAULT_GRADING,
     DEFAULT_SUPPLEMENT,
     GRADE_LABELS,
     INCIDENT_TRANSITIONS,
+    PLATFORM_GRADING,
     REPORT_SECTIONS,
     REPORT_TRANSITIONS,
     ROLES,
@@ -208,7 +208,7 @@ def intake_incident(
     data: IncidentCreate,
     *,
     timezone: str | None = None,
-    grading: GradingConfig = DEFAULT_GRADING,
+    grading: GradingConfig = PLATFORM_GRADING,
 ) -> int:
     """Receive an incident (接报), grade it and set its reporting deadlines; return its id.
 
@@ -362,7 +362,7 @@ def update_casualties(
     incident_id: int,
     data: CasualtyUpdate,
     *,
-    grading: GradingConfig = DEFAULT_GRADING,
+    grading: GradingConfig = PLATFORM_GRADING,
     supplement: SupplementConfig = DEFAULT_SUPPLEMENT,
 ) -> None:
     """Record new casualty figures; inside the 补报 window create a 补报 task and re-grade.

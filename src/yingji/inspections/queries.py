@@ -17,13 +17,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from yingji.accounts.models import Department, User
+from yingji.accounts.models import User
+from yingji.accounts.queries import department_names
 from yingji.accounts.scoping import scope_clause
 from yingji.core.actor import Actor
 from yingji.core.errors import NotFound, PermissionDenied, invalid
 from yingji.core.pagination import Page, PageParams
-from yingji.enterprises.models import Enterprise
-from yingji.geo.models import Site
+from yingji.enterprises.queries import enterprises_with_sites
 from yingji.geo.queries import division_names, list_divisions
 from yingji.inspections.models import (
     EnforcementDocument,
@@ -85,16 +85,8 @@ def enterprise_facts(
     session: Session, ids: Iterable[int] | None = None
 ) -> dict[int, EnterpriseFacts]:
     """Return facts of the given enterprises (all enterprises when ``ids`` is None)."""
-    stmt = select(Enterprise, Site.division_code, Site.address).join(
-        Site, Enterprise.site_id == Site.id
-    )
-    if ids is not None:
-        wanted = set(ids)
-        if not wanted:
-            return {}
-        stmt = stmt.where(Enterprise.id.in_(wanted))
     out: dict[int, EnterpriseFacts] = {}
-    for e, division_code, address in session.execute(stmt.order_by(Enterprise.id)):
+    for e, division_code, address in enterprises_with_sites(session, ids):
         out[e.id] = EnterpriseFacts(
             id=e.id,
             name=e.name,
@@ -575,12 +567,7 @@ def intensity(
             .distinct()
         )
     }
-    dept_names: dict[int, str] = {
-        k: v
-        for k, v in session.execute(
-            select(Department.id, Department.name).where(Department.id.in_(used_depts or {0}))
-        )
-    }
+    dept_names = department_names(session, used_depts)
     dept_keys = [(str(i), dept_names.get(i, str(i))) for i in sorted(used_depts)]
     if "0" in d_insp or "0" in d_fine:
         dept_keys.append(("0", "区应急管理局（直接执法）"))

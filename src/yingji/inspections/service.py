@@ -82,8 +82,7 @@ from yingji.risks.hazards.service import (
     report_hazard,
     return_hazard,
 )
-from yingji.risks.points.models import RiskPoint
-from yingji.risks.points.queries import latest_assessments
+from yingji.risks.points.queries import enterprise_point_ids, latest_assessments
 
 
 def chinese_date(day: date) -> str:
@@ -100,14 +99,7 @@ def _require(uow: UnitOfWork, roles: frozenset[str], what: str) -> None:
 
 def _worst_risk_levels(session: Session) -> dict[int, str]:
     # The enterprise's worst current risk-point level decides part of its tier.
-    points: dict[int, int | None] = {
-        k: v
-        for k, v in session.execute(
-            select(RiskPoint.id, RiskPoint.enterprise_id).where(
-                RiskPoint.enterprise_id.is_not(None), RiskPoint.retired_at.is_(None)
-            )
-        )
-    }
+    points = enterprise_point_ids(session)
     order = ["major", "significant", "general", "low"]
     worst: dict[int, str] = {}
     for point_id, assessment in latest_assessments(session, points).items():

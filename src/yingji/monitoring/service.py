@@ -26,8 +26,7 @@ from yingji.accounts.scoping import covers_division
 from yingji.core.actor import Actor
 from yingji.core.errors import FieldError, NotFound, ValidationFailed
 from yingji.core.uow import UnitOfWork
-from yingji.enterprises.models import Enterprise
-from yingji.geo.models import Site
+from yingji.enterprises.queries import enterprise_division
 from yingji.monitoring.events import AlarmConditionCleared, AlarmConditionRaised
 from yingji.monitoring.models import Device, Reading, ReadingAggregate, Rejection, RuleConfig
 from yingji.monitoring.models import RuleState as RuleStateRow
@@ -75,12 +74,7 @@ def _require(actor: Actor, roles: frozenset[Role], what: str) -> None:
 
 
 def _enterprise_division(session: Session, enterprise_id: int) -> str | None:
-    row = session.execute(
-        select(Site.division_code)
-        .join(Enterprise, Enterprise.site_id == Site.id)
-        .where(Enterprise.id == enterprise_id)
-    ).first()
-    return str(row[0]) if row else None
+    return enterprise_division(session, enterprise_id)
 
 
 def register_device(uow: UnitOfWork, data: DeviceCreate) -> DeviceRead:

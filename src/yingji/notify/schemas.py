@@ -1,4 +1,7 @@
-"""Notify API shapes: target areas, recipient counts, coverage, deliveries, registers."""
+"""Notify API shapes: target areas, recipient counts, coverage, deliveries, registers.
+
+Also re-exports the channel labels from ``rules`` (warnings name their channels).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from yingji.notify.rules import CHANNEL_LABELS as CHANNEL_LABELS
 from yingji.registry.schemas import PHONE_PATTERN, RecordMeta
 
 DIVISION_PATTERN = r"^\d{6}(\d{3}){0,3}$"

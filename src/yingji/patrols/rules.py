@@ -16,7 +16,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from yingji.accounts.rules import Role
-from yingji.geo.rules import distance_m
+from yingji.geo.schemas import distance_m
 
 
 class PatrolState(StrEnum):

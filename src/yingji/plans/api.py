@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from yingji.adapters.storage import MAX_BYTES, StorageError
 from yingji.core.actor import Actor
 from yingji.core.errors import NotFound, invalid
+from yingji.core.excel import MAX_UPLOAD_BYTES
 from yingji.core.web.context import AppContext
 from yingji.plans import imports, queries, service
 from yingji.plans.rules import Situation
@@ -78,7 +79,7 @@ async def import_structure(
     plan_id: int, actor: ApiActor, ctx: Ctx, file: UploadFile = File(...)
 ) -> dict[str, Any]:
     """Read levels and task templates from the spreadsheet into the draft (all or nothing)."""
-    content = await file.read()
+    content = await file.read(MAX_UPLOAD_BYTES + 1)
     with ctx.uow(actor) as uow:
         version = imports.parse_structure(uow.session, content)
         service.save_draft(uow, plan_id, version)

@@ -10,15 +10,14 @@ from __future__ import annotations
 from io import BytesIO
 from typing import Any
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from pydantic import ValidationError
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from yingji.accounts.models import Department
-from yingji.accounts.rules import ROLE_LABELS
+from yingji.accounts.queries import department_ids_by_name
+from yingji.accounts.schemas import ROLE_LABELS
 from yingji.core.errors import FieldError, ValidationFailed
-from yingji.core.excel import Column, parse_upload
+from yingji.core.excel import Column, open_upload
 from yingji.core.messages import pydantic_reason
 from yingji.plans.rules import GRADE_LABELS, WARNING_LABELS
 from yingji.plans.schemas import VersionIn
@@ -78,19 +77,14 @@ def _example(column: Column) -> Any:
 
 def parse_structure(session: Session, content: bytes) -> VersionIn:
     """Return the version structure read from the workbook, or raise with every problem."""
-    try:
-        names = load_workbook(BytesIO(content), read_only=True).sheetnames
-    except Exception:  # openpyxl raises many types for a non-workbook upload
-        raise ValidationFailed(
-            [FieldError("file", "文件不是有效的 Excel (.xlsx) 工作簿")]
-        ) from None
-    missing = [s for s in (LEVEL_SHEET, TASK_SHEET) if s not in names]
-    if missing:
-        raise ValidationFailed([FieldError("file", f"缺少工作表：{'、'.join(missing)}")])
-    levels = parse_upload(content, LEVEL_SHEET, LEVEL_COLUMNS)
-    tasks = parse_upload(content, TASK_SHEET, TASK_COLUMNS)
+    with open_upload(content) as book:  # refuses broken and hostile files (422)
+        missing = [s for s in (LEVEL_SHEET, TASK_SHEET) if s not in book.sheetnames]
+        if missing:
+            raise ValidationFailed([FieldError("file", f"缺少工作表：{'、'.join(missing)}")])
+        levels = book.parse(LEVEL_SHEET, LEVEL_COLUMNS)
+        tasks = book.parse(TASK_SHEET, TASK_COLUMNS)
     errors = levels.errors + tasks.errors
-    departments = {d.name: d.id for d in session.scalars(select(Department))}
+    departments = department_ids_by_name(session)
     templates: list[dict[str, Any]] = []
     for row, number in zip(tasks.rows, tasks.row_numbers, strict=True):
         department = row.get("department")

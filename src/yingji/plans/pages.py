@@ -20,9 +20,11 @@ from starlette.datastructures import FormData, UploadFile
 
 from yingji.accounts import queries as accounts_queries
 from yingji.accounts.pages import render_page
-from yingji.accounts.rules import ROLE_LABELS, Role, has_role, require_role
+from yingji.accounts.rules import Role, has_role, require_role
+from yingji.accounts.schemas import ROLE_LABELS
 from yingji.core.actor import Actor
 from yingji.core.errors import Conflict, FieldError, PermissionDenied, ValidationFailed
+from yingji.core.excel import read_limited
 from yingji.core.messages import pydantic_reason
 from yingji.core.uow import UnitOfWork
 from yingji.core.web.context import AppContext
@@ -587,7 +589,7 @@ def import_structure(
     """Read the uploaded workbook into the draft (all or nothing); show every problem."""
     _editable_plan(ctx, actor, plan_id)
     upload = form.get("file")
-    content = upload.file.read() if isinstance(upload, UploadFile) else b""
+    content = read_limited(upload.file) if isinstance(upload, UploadFile) else b""
     try:
         if not content:
             raise ValidationFailed([FieldError("file", "请选择要导入的 Excel 文件")])

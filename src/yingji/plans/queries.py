@@ -380,3 +380,26 @@ def task_photo_keys(session: Session, actor: Actor, task_id: int) -> set[str]:
         )
         if key
     }
+
+
+def first_activation_at(session: Session, incident_id: int) -> datetime | None:
+    """Return when a plan was first activated for the incident, or None (unscoped)."""
+    return session.scalar(
+        select(func.min(PlanActivation.activated_at)).where(
+            PlanActivation.incident_id == incident_id
+        )
+    )
+
+
+def incident_task_times(
+    session: Session, incident_id: int
+) -> list[tuple[datetime, datetime | None]]:
+    """Return (due, done) of every task activated for the incident (unscoped)."""
+    return [
+        (t.due_at, t.done_at)
+        for t in session.scalars(
+            select(PlanTask)
+            .join(PlanActivation, PlanActivation.id == PlanTask.activation_id)
+            .where(PlanActivation.incident_id == incident_id)
+        )
+    ]

@@ -1,4 +1,8 @@
-"""Plan shapes: plan, version structure (levels, criteria, task templates), activation, tasks."""
+"""Plan shapes: plan, version structure (levels, criteria, task templates), activation, tasks.
+
+Also re-exports ``Situation`` from ``rules``: what another domain tells plan matching about
+an incident or a warning.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from yingji.plans.rules import PlanKind
+from yingji.plans.rules import Situation as Situation
 
 Grade = Literal["ordinary", "large", "major", "extraordinary"]
 WarningColour = Literal["blue", "yellow", "orange", "red"]

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Query, Response, UploadFile
 
-from yingji.core.excel import build_template, export_rows
+from yingji.core.excel import build_template, export_rows, read_limited
 from yingji.core.geojson import feature_collection, point_feature
 from yingji.core.pagination import Page, PageParams
 from yingji.registry import queries, service
@@ -155,7 +155,7 @@ def build_router(spec: RegistrySpec) -> APIRouter:
     def import_(
         actor: ApiActor, ctx: Ctx, file: UploadFile = File(...), dry_run: bool = False
     ) -> ImportResult:
-        content = file.file.read()
+        content = read_limited(file.file)
         with ctx.uow(actor) as uow:
             created = service.import_workbook(uow, spec, content, dry_run=dry_run)
             if not dry_run:

@@ -21,6 +21,7 @@ from yingji.accounts.pages import install_error_page as _install_error_page
 from yingji.accounts.pages import render_page
 from yingji.core.actor import Actor
 from yingji.core.errors import Conflict, FieldError, NotFound, PermissionDenied, ValidationFailed
+from yingji.core.excel import read_limited
 from yingji.core.pagination import PageParams
 from yingji.core.web.context import AppContext
 from yingji.core.web.flash import flash
@@ -211,7 +212,7 @@ def _import(
     request: Request, spec: RegistrySpec, actor: Actor, ctx: AppContext, form: FormData
 ) -> Response:
     upload = form.get("file")
-    content = upload.file.read() if isinstance(upload, UploadFile) else b""
+    content = read_limited(upload.file) if isinstance(upload, UploadFile) else b""
     errors: list[FieldError]
     if not content:
         errors, message = [], "请选择要导入的 Excel 文件（.xlsx）"

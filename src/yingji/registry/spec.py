@@ -10,7 +10,8 @@ from pydantic import BaseModel
 from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 
-from yingji.accounts.rules import REGISTRY_WRITERS, Role
+from yingji.accounts.rules import Role
+from yingji.accounts.schemas import REGISTRY_WRITERS
 from yingji.core.errors import FieldError
 from yingji.core.excel import Column
 from yingji.core.extensions import ExtensionPoint

@@ -3,6 +3,7 @@ and every boundary (S = 1; R = 10, 50, 100; the α bands), compared exactly."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
@@ -19,7 +20,7 @@ from yingji.risks.major_hazards.rules import (
     next_due,
     normalise,
 )
-from yingji.risks.major_hazards.tables import load_tables
+from yingji.risks.major_hazards.tables import Tables, load_tables
 
 T = load_tables()
 
@@ -28,9 +29,11 @@ def line(q: str, name: str | None = None, **kw: str) -> SubstanceLine:
     return SubstanceLine(quantity_t=Decimal(q), name=name, **kw)
 
 
-def errors_of(lines: list[SubstanceLine], population: int = 0) -> list[tuple[str, str]]:
+def errors_of(
+    lines: list[SubstanceLine], population: int = 0, tables: Tables = T
+) -> list[tuple[str, str]]:
     with pytest.raises(ValidationFailed) as exc:
-        assess("storage", lines, population, T)
+        assess("storage", lines, population, tables)
     return [(e.field, e.reason) for e in exc.value.errors]
 
 
@@ -246,10 +249,13 @@ def test_name_and_cas_of_different_substances_are_refused():
 
 
 def test_beta_needs_a_category_only_when_the_unit_is_major():
-    below = assess("storage", [line("1", "氢")], 0, T)
+    # Run on tables whose Table 1 rows carry no default category (as 三氧化硫 has none): the
+    # shipped fixture now gives 氢 its W2, so it would never ask.
+    bare = replace(T, named=tuple(replace(n, category=None) for n in T.named))
+    below = assess("storage", [line("1", "氢")], 0, bare)
     assert below.items[0].beta is None
     assert not below.is_major_hazard
-    field, reason = errors_of([line("5", "氢")])[0]
+    field, reason = errors_of([line("5", "氢")], tables=bare)[0]
     assert field == "substances.0.category"
     assert "表4" in reason
 
@@ -277,3 +283,32 @@ def test_display_rounds_only_for_people():
 )
 def test_next_assessment_is_due_after_three_years(assessed, due):
     assert next_due(assessed) == due
+
+
+def test_lpg_beta_comes_from_its_own_category():
+    # 液化石油气 100 t, nobody exposed: Q 50 (Table 1), β 1.5 (W2 易燃气体, Table 4), α 0.5.
+    a = assess("storage", [line("100", "液化石油气")], 0, T)
+    item = a.items[0]
+    assert (item.threshold_quantity, item.category, item.beta) == (
+        Decimal(50),
+        "W2",
+        Decimal("1.5"),
+    )
+    assert a.r_value == Fraction("1.5")  # 0.5 × 1.5 × 2
+
+
+def test_a_typed_category_overrides_the_default_beta():
+    # 汽油 heated above its boiling point is W5.1 (β 1.5), not the ambient W5.3 default.
+    default = assess("storage", [line("400", "汽油")], 0, T).items[0]
+    typed = assess("storage", [line("400", "汽油", category="W5.1")], 0, T).items[0]
+    assert (default.category, default.beta) == ("W5.3", Decimal(1))
+    assert (typed.category, typed.beta, typed.threshold_quantity) == ("W5.1", Decimal("1.5"), 200)
+
+
+def test_every_table1_chemical_outside_table3_has_a_beta_but_sulphur_trioxide():
+    in_table3 = set(T.beta_by_row())
+    without = [n.row for n in T.named if n.row not in in_table3 and n.category is None]
+    assert without == [26]
+    for named in T.named:
+        if named.row not in in_table3 and named.category:
+            assert named.category in T.categories

@@ -324,3 +324,18 @@ def test_enterprise_profile_links_its_major_hazards_and_risk_points(client, ids)
     assert f"/major-hazards?enterprise_id={enterprise_id}" in html
     assert f"/risk-points?enterprise_id={enterprise_id}" in html
     assert client.get(f"/major-hazards?enterprise_id={enterprise_id}").status_code == 200
+
+
+def test_assess_lpg_without_a_category(as_user):
+    r = as_user("duty").post(
+        "/api/v1/major-hazards/assess",
+        json={
+            "unit_kind": "storage",
+            "substances": [{"name": "液化石油气", "quantity_t": 100}],
+            "exposed_population": 0,
+        },
+    )
+    assert r.status_code == 200, r.text
+    item = r.json()["items"][0]
+    assert (item["category"], item["beta"], item["threshold_quantity"]) == ("W2", "1.5", "50")
+    assert r.json()["r_value"] == "1.5"

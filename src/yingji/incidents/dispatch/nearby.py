@@ -15,18 +15,16 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from yingji.geo.models import Site
 from yingji.incidents.dispatch.queries import _near
 from yingji.incidents.dispatch.rules import TravelModel, eta_minutes
 from yingji.incidents.dispatch.schemas import TeamOption
-from yingji.resources.shelters.models import Shelter
-from yingji.resources.shelters.rules import CLASS_LABELS, ShelterStatus
+from yingji.resources.shelters.queries import open_shelters_with_sites
+from yingji.resources.shelters.schemas import CLASS_LABELS
 from yingji.resources.supplies.ledger import item_totals
-from yingji.resources.supplies.models import SupplyItem, Warehouse
-from yingji.resources.teams.models import Equipment, RescueTeam
+from yingji.resources.supplies.queries import items_by_id, warehouses_with_sites
+from yingji.resources.teams.queries import standby_equipment_with_sites, team_points
 
 # The reach drawn on the map; 60 is the 004 work plan's one-hour arrival target.
 RING_MINUTES: tuple[int, ...] = (15, 30, 60)
@@ -77,11 +75,7 @@ def nearby_resources(
     largest positive stocks (one grouped ledger query for all of them).
     """
     out = Nearby()
-    equipment_rows = session.execute(
-        select(Equipment, Site)
-        .join(Site, Site.id == Equipment.site_id)
-        .where(Equipment.retired_at.is_(None), Equipment.status == "standby")
-    ).all()
+    equipment_rows = standby_equipment_with_sites(session)
     sites = {e.id: s for e, s in equipment_rows}
     for e, km in _nearest(_near([(e, s) for e, s in equipment_rows], lon, lat, radius_km)):
         out.equipment.append(
@@ -97,15 +91,7 @@ def nearby_resources(
                 "eta_minutes": eta_minutes(km, model),
             }
         )
-    shelter_rows = session.execute(
-        select(Shelter, Site)
-        .join(Site, Site.id == Shelter.site_id)
-        .where(
-            Shelter.retired_at.is_(None),
-            Shelter.status == ShelterStatus.OPEN.value,
-            Shelter.capacity_persons > 0,
-        )
-    ).all()
+    shelter_rows = open_shelters_with_sites(session, with_room=True)
     sites = {s.id: site for s, site in shelter_rows}
     for s, km in _nearest(_near([(s, site) for s, site in shelter_rows], lon, lat, radius_km)):
         out.shelters.append(
@@ -120,11 +106,7 @@ def nearby_resources(
                 "eta_minutes": eta_minutes(km, model),
             }
         )
-    warehouse_rows = session.execute(
-        select(Warehouse, Site)
-        .join(Site, Site.id == Warehouse.site_id)
-        .where(Warehouse.retired_at.is_(None))
-    ).all()
+    warehouse_rows = warehouses_with_sites(session)
     sites = {w.id: site for w, site in warehouse_rows}
     near = _nearest(_near([(w, site) for w, site in warehouse_rows], lon, lat, radius_km))
     stock = _stock_lines(session, [w.id for w, _ in near])
@@ -151,12 +133,7 @@ def _stock_lines(session: Session, warehouse_ids: list[int]) -> dict[int, list[d
     totals = {key: q for key, q in item_totals(session, warehouse_ids).items() if q > 0}
     if not totals:
         return {}
-    items = {
-        i.id: i
-        for i in session.scalars(
-            select(SupplyItem).where(SupplyItem.id.in_({iid for _, iid in totals}))
-        )
-    }
+    items = items_by_id(session, {iid for _, iid in totals})
     by_warehouse: dict[int, list[tuple[Decimal, int]]] = {}
     for (wid, iid), quantity in totals.items():
         if iid in items:
@@ -178,14 +155,7 @@ def team_markers(session: Session, teams: Sequence[TeamOption]) -> list[dict[str
     """Return the recommended teams with their base's coordinates, in the given order."""
     if not teams:
         return []
-    points = {
-        team_id: (lon, lat)
-        for team_id, lon, lat in session.execute(
-            select(RescueTeam.id, Site.longitude, Site.latitude)
-            .join(Site, Site.id == RescueTeam.site_id)
-            .where(RescueTeam.id.in_({t.id for t in teams}))
-        )
-    }
+    points = team_points(session, {t.id for t in teams})
     return [
         {
             "id": t.id,

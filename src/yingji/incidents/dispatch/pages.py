@@ -30,8 +30,7 @@ from yingji.incidents.review import service as review_service
 from yingji.incidents.review.schemas import ReviewCreate
 from yingji.plans import queries as plan_queries
 from yingji.plans import service as plan_service
-from yingji.plans.rules import Situation
-from yingji.plans.schemas import ActivationIn
+from yingji.plans.schemas import ActivationIn, Situation
 from yingji.web.actions import act
 from yingji.web.deps import CheckedForm, Ctx, PageActor
 

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import logging
 import math
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from shapely import STRtree
 from shapely.geometry import Point, box
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from yingji.accounts.scoping import scope_clause
@@ -43,8 +44,8 @@ from yingji.incidents.dispatch.schemas import (
     TeamOption,
 )
 from yingji.resources.supplies.ledger import item_totals, reserved_quantity
-from yingji.resources.supplies.models import SupplyItem, Warehouse
-from yingji.resources.teams.models import Equipment, RescueTeam
+from yingji.resources.supplies.queries import items_by_id, warehouses_with_sites
+from yingji.resources.teams.queries import standby_equipment_with_sites, teams_with_sites
 
 log = logging.getLogger(__name__)
 
@@ -102,32 +103,8 @@ def recommend(
     """Return teams, equipment and stocked warehouses near the point, ranked with reasons."""
     model = model or TravelModel()
     lon, lat = query.longitude, query.latitude
-    teams = _near_sites(
-        [
-            (t, s)
-            for t, s in session.execute(
-                select(RescueTeam, Site)
-                .join(Site, Site.id == RescueTeam.site_id)
-                .where(RescueTeam.retired_at.is_(None))
-            )
-        ],
-        lon,
-        lat,
-        query.radius_km,
-    )
-    equipment_near = _near_sites(
-        [
-            (e, s)
-            for e, s in session.execute(
-                select(Equipment, Site)
-                .join(Site, Site.id == Equipment.site_id)
-                .where(Equipment.retired_at.is_(None), Equipment.status == "standby")
-            )
-        ],
-        lon,
-        lat,
-        query.radius_km,
-    )
+    teams = _near_sites(teams_with_sites(session), lon, lat, query.radius_km)
+    equipment_near = _near_sites(standby_equipment_with_sites(session), lon, lat, query.radius_km)
     warehouses_near = _warehouses_near(session, query)
     # One road-network request for every kept candidate (they share the origin).
     sites = {s.id: (s.longitude, s.latitude) for _, s, _ in (*teams, *equipment_near)}
@@ -187,13 +164,8 @@ def recommend(
 def _warehouses_near(session: Session, query: RecommendQuery) -> list[tuple[Any, Site, float]]:
     if not query.item_ids:
         return []
-    warehouses = session.execute(
-        select(Warehouse, Site)
-        .join(Site, Site.id == Warehouse.site_id)
-        .where(Warehouse.retired_at.is_(None))
-    ).all()
     return _near_sites(
-        [(w, s) for w, s in warehouses], query.longitude, query.latitude, query.radius_km
+        warehouses_with_sites(session), query.longitude, query.latitude, query.radius_km
     )
 
 
@@ -206,10 +178,7 @@ def _supplies(
     if not near:
         return []
     totals = item_totals(session, [w.id for w, _ in near])
-    items = {
-        i.id: i
-        for i in session.scalars(select(SupplyItem).where(SupplyItem.id.in_(query.item_ids)))
-    }
+    items = items_by_id(session, query.item_ids)
     out: list[SupplyOption] = []
     for warehouse, km in near:
         for item_id in query.item_ids:
@@ -294,3 +263,12 @@ def list_orders(session: Session, actor: Actor, incident_id: int | None = None) 
     return [
         to_read(session, row) for row in session.scalars(query.order_by(DispatchOrder.id.desc()))
     ]
+
+
+def first_team_on_scene_at(session: Session, incident_id: int) -> datetime | None:
+    """Return when the incident's first dispatched team reached the scene, or None."""
+    return session.scalar(
+        select(func.min(DispatchOrder.on_scene_at)).where(
+            DispatchOrder.incident_id == incident_id, DispatchOrder.resource_kind == "team"
+        )
+    )

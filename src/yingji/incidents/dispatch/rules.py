@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Literal
 
-from yingji.geo.rules import distance_m
+from yingji.geo.schemas import distance_m
 
 if TYPE_CHECKING:
     from yingji.adapters.routing import RoadNetwork

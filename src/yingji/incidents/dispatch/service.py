@@ -34,10 +34,10 @@ from yingji.incidents.dispatch.rules import (
     next_state,
 )
 from yingji.incidents.dispatch.schemas import OrderAction, OrderCreate
+from yingji.resources.supplies import queries as supply_queries
 from yingji.resources.supplies import service as supplies
-from yingji.resources.supplies.models import SupplyItem, Warehouse
 from yingji.resources.teams import service as teams
-from yingji.resources.teams.rules import EquipmentStatus, TeamStatus
+from yingji.resources.teams.schemas import EquipmentStatus, TeamStatus
 
 COMMAND_POST = {Role.ADMIN, Role.BUREAU_STAFF, Role.DUTY_OFFICER}
 REQUESTERS = COMMAND_POST | {Role.TOWNSHIP_OFFICER}
@@ -86,8 +86,10 @@ def request_dispatch(uow: UnitOfWork, data: OrderCreate, model: TravelModel | No
         order.equipment_id, order.resource_name = row.id, row.name
         origin = _site_point(uow, row.site_id)
     else:
-        warehouse = session.get(Warehouse, data.warehouse_id)
-        item = session.get(SupplyItem, data.item_id)
+        assert data.warehouse_id is not None
+        assert data.item_id is not None
+        warehouse = supply_queries.find_warehouse(session, data.warehouse_id)
+        item = supply_queries.find_item(session, data.item_id)
         if warehouse is None or warehouse.retired_at is not None:
             raise NotFound("仓库不存在")
         if item is None:

@@ -22,7 +22,7 @@ from yingji.geo.models import Division
 from yingji.incidents.evacuation import queries, service
 from yingji.incidents.evacuation.schemas import EvacuationRequest
 from yingji.registry.forms import validation_errors
-from yingji.resources.shelters.rules import CLASS_LABELS
+from yingji.resources.shelters.schemas import CLASS_LABELS
 from yingji.web.deps import CheckedForm, Ctx, PageActor, ReadSession
 
 router = APIRouter(include_in_schema=False)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from yingji.accounts.scoping import scope_clause
 from yingji.core.actor import Actor
 from yingji.core.errors import NotFound
-from yingji.geo.models import Division, Site
+from yingji.geo.models import Division
 from yingji.incidents.evacuation.models import EvacuationPlan
 from yingji.incidents.evacuation.rules import ShelterSlot
 from yingji.incidents.evacuation.schemas import (
@@ -21,8 +21,7 @@ from yingji.incidents.evacuation.schemas import (
     ShelterLoadRead,
     UnplacedRead,
 )
-from yingji.resources.shelters.models import Shelter
-from yingji.resources.shelters.rules import ShelterStatus
+from yingji.resources.shelters.queries import open_shelters_with_sites
 
 
 def divisions_by_code(session: Session, codes: Sequence[str]) -> dict[str, Division]:
@@ -47,14 +46,6 @@ def open_shelters(session: Session, classes: Sequence[str] | None = None) -> lis
     People cross township lines to reach a shelter, so the choice is district-wide whoever
     plans; the plan itself is scoped by its villages.
     """
-    query = (
-        select(Shelter, Site)
-        .join(Site, Site.id == Shelter.site_id)
-        .where(Shelter.retired_at.is_(None), Shelter.status == ShelterStatus.OPEN.value)
-        .order_by(Shelter.id)
-    )
-    if classes:
-        query = query.where(Shelter.shelter_class.in_(list(classes)))
     return [
         ShelterSlot(
             id=shelter.id,
@@ -65,7 +56,7 @@ def open_shelters(session: Session, classes: Sequence[str] | None = None) -> lis
             longitude=site.longitude,
             latitude=site.latitude,
         )
-        for shelter, site in session.execute(query)
+        for shelter, site in open_shelters_with_sites(session, classes)
     ]
 
 

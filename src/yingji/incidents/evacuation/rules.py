@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from ortools.graph.python import min_cost_flow
 
-from yingji.geo.rules import EARTH_RADIUS_M
+from yingji.geo.schemas import EARTH_RADIUS_M
 
 
 @dataclass(frozen=True, slots=True)

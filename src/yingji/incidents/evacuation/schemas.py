@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from yingji.resources.shelters.rules import ShelterClass
+from yingji.resources.shelters.schemas import ShelterClass
 
 
 class EvacuationRequest(BaseModel):

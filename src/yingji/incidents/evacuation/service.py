@@ -11,7 +11,7 @@ from yingji.incidents.evacuation.events import EvacuationPlanned
 from yingji.incidents.evacuation.models import EvacuationPlan
 from yingji.incidents.evacuation.rules import Village, plan_evacuation
 from yingji.incidents.evacuation.schemas import EvacuationRequest
-from yingji.resources.shelters.rules import DEFAULT_MIN_AREA_M2
+from yingji.resources.shelters.schemas import DEFAULT_MIN_AREA_M2
 
 PLANNERS = {Role.ADMIN, Role.BUREAU_STAFF, Role.DUTY_OFFICER, Role.TOWNSHIP_OFFICER}
 VILLAGE_LEVEL_DIGITS = 12

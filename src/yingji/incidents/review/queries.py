@@ -9,13 +9,13 @@ from sqlalchemy.orm import Session
 
 from yingji.core.actor import Actor
 from yingji.core.errors import NotFound
-from yingji.incidents.dispatch.models import DispatchOrder
+from yingji.incidents.dispatch.queries import first_team_on_scene_at
 from yingji.incidents.models import Incident, IncidentDeadline, IncidentReport
 from yingji.incidents.queries import list_timeline, load_incident
 from yingji.incidents.review.models import IncidentReview, ReviewProblem
 from yingji.incidents.review.rules import DeadlineOutcome, TaskOutcome, measure
 from yingji.incidents.review.schemas import ProblemRead, ReviewRead
-from yingji.plans.models import PlanActivation, PlanTask
+from yingji.plans.queries import first_activation_at, incident_task_times
 
 
 def compute_measures(session: Session, incident: Incident) -> dict[str, Any]:
@@ -23,24 +23,9 @@ def compute_measures(session: Session, incident: Incident) -> dict[str, Any]:
     first_report = session.scalar(
         select(func.min(IncidentReport.sent_at)).where(IncidentReport.incident_id == incident.id)
     )
-    first_activation = session.scalar(
-        select(func.min(PlanActivation.activated_at)).where(
-            PlanActivation.incident_id == incident.id
-        )
-    )
-    first_on_scene = session.scalar(
-        select(func.min(DispatchOrder.on_scene_at)).where(
-            DispatchOrder.incident_id == incident.id, DispatchOrder.resource_kind == "team"
-        )
-    )
-    tasks = [
-        TaskOutcome(t.due_at, t.done_at)
-        for t in session.scalars(
-            select(PlanTask)
-            .join(PlanActivation, PlanActivation.id == PlanTask.activation_id)
-            .where(PlanActivation.incident_id == incident.id)
-        )
-    ]
+    first_activation = first_activation_at(session, incident.id)
+    first_on_scene = first_team_on_scene_at(session, incident.id)
+    tasks = [TaskOutcome(due, done) for due, done in incident_task_times(session, incident.id)]
     deadlines = [
         DeadlineOutcome(d.due_at, d.met_at)
         for d in session.scalars(

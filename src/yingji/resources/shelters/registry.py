@@ -32,14 +32,34 @@ def _validate(uow: UnitOfWork, values: dict[str, Any], _row: Any) -> list[FieldE
 
 
 COLUMNS = [
-    Column("name", "名称", required=True, example="昌元街道应急避难场所"),
+    Column(
+        "name",
+        "名称",
+        required=True,
+        example="昌元街道应急避难场所",
+        synonyms=("场所名称", "避难场所名称"),
+    ),
     Column("shelter_class", "类别", required=True, choices=CLASS_LABELS),
-    Column("effective_area_m2", "有效面积(平方米)", "decimal", required=True, example=5000),
-    Column("capacity_persons", "容纳人数", "int", required=True, example=2000),
+    Column(
+        "effective_area_m2",
+        "有效面积(平方米)",
+        "decimal",
+        required=True,
+        example=5000,
+        synonyms=("有效面积(㎡)", "有效面积(m²)", "有效避难面积(平方米)"),
+    ),
+    Column(
+        "capacity_persons",
+        "容纳人数",
+        "int",
+        required=True,
+        example=2000,
+        synonyms=("可容纳人数", "容纳人数(人)"),
+    ),
     Column("facilities", "配套设施", "list", example="应急供水、应急照明、医疗救护点"),
     Column("status", "状态", choices=STATUS_LABELS),
     Column("manager", "管理人"),
-    Column("phone", "联系电话"),
+    Column("phone", "联系电话", synonyms=("电话", "联系方式")),
     *LOCATION_COLUMNS,
 ]
 

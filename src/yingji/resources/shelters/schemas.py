@@ -1,4 +1,9 @@
-"""Shelter API shapes."""
+"""Shelter API shapes.
+
+Also re-exports the shelter vocabulary other domains use (class and status enums, class
+labels, the GB 51143 per-person areas) from ``rules``: evacuation and the command map read
+them here.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,11 @@ from decimal import Decimal
 from pydantic import BaseModel, Field, computed_field
 
 from yingji.registry.schemas import LocationIn, LocationPatch, SitedMeta
-from yingji.resources.shelters.rules import ShelterClass, ShelterStatus, area_per_person
+from yingji.resources.shelters.rules import CLASS_LABELS as CLASS_LABELS
+from yingji.resources.shelters.rules import DEFAULT_MIN_AREA_M2 as DEFAULT_MIN_AREA_M2
+from yingji.resources.shelters.rules import ShelterClass as ShelterClass
+from yingji.resources.shelters.rules import ShelterStatus as ShelterStatus
+from yingji.resources.shelters.rules import area_per_person
 
 
 class ShelterFields(BaseModel):

@@ -20,7 +20,7 @@ from yingji.resources.social_forces.schemas import (
     SocialForceRead,
     SocialForceUpdate,
 )
-from yingji.resources.teams.rules import SUGGESTED_SPECIALTIES
+from yingji.resources.teams.schemas import SUGGESTED_SPECIALTIES
 
 
 def _validate(session: Session, values: dict[str, Any], row: Any) -> list[FieldError]:

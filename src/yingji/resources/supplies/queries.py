@@ -6,7 +6,7 @@ warehouse's site lies in the actor's jurisdiction. The catalogue itself is unsco
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, timedelta
 from typing import Any
 
@@ -370,3 +370,28 @@ def stock_level(session: Session, warehouse_id: int, item_id: int) -> StockLevel
             StockLevel.warehouse_id == warehouse_id, StockLevel.item_id == item_id
         )
     )
+
+
+def warehouses_with_sites(session: Session) -> list[tuple[Warehouse, Site]]:
+    """Return every unretired warehouse with its site (unscoped: dispatch reads them all)."""
+    rows = session.execute(
+        select(Warehouse, Site)
+        .join(Site, Site.id == Warehouse.site_id)
+        .where(Warehouse.retired_at.is_(None))
+    )
+    return [(warehouse, site) for warehouse, site in rows]
+
+
+def items_by_id(session: Session, ids: Iterable[int]) -> dict[int, SupplyItem]:
+    """Return {id: catalogue item} for the given ids (the catalogue is unscoped)."""
+    return _items(session, list(ids))
+
+
+def find_warehouse(session: Session, warehouse_id: int) -> Warehouse | None:
+    """Return the warehouse with ``warehouse_id`` (retired ones too), or None (unscoped)."""
+    return session.get(Warehouse, warehouse_id)
+
+
+def find_item(session: Session, item_id: int) -> SupplyItem | None:
+    """Return the catalogue item with ``item_id``, or None."""
+    return session.get(SupplyItem, item_id)

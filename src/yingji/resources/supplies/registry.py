@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from yingji.accounts.models import Department
+from yingji.accounts.queries import department_exists
 from yingji.accounts.rules import Role
 from yingji.core.errors import FieldError
 from yingji.core.excel import Column
@@ -59,7 +59,7 @@ def _validate_supply(session: Session, values: dict[str, Any], row: Any) -> list
 
 def _validate_warehouse(session: Session, values: dict[str, Any], _row: Any) -> list[FieldError]:
     department_id = values.get("owner_department_id")
-    if department_id is not None and session.get(Department, department_id) is None:
+    if department_id is not None and not department_exists(session, department_id):
         return [FieldError("owner_department_id", f"部门 {department_id} 不存在")]
     return []
 

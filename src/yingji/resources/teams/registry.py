@@ -64,9 +64,17 @@ TEAM_COLUMNS = [
         example="综合救援、水域救援",
         note="多项用顿号分隔；常用：" + "、".join(SUGGESTED_SPECIALTIES),
     ),
-    Column("headcount", "人数", "int", required=True, example=24),
+    Column(
+        "headcount", "人数", "int", required=True, example=24, synonyms=("队伍人数", "队员人数")
+    ),
     Column("leader", "负责人"),
-    Column("on_duty_phone", "值班电话", required=True, example="023-00000105"),
+    Column(
+        "on_duty_phone",
+        "值班电话",
+        required=True,
+        example="023-00000105",
+        synonyms=("24小时值班电话", "联系电话"),
+    ),
     Column("status", "状态", choices=TEAM_STATUS_LABELS),
     Column("owner_department", "主管单位"),
     Column("enterprise_id", "所属企业ID", "int", note="企业专职救援队填写所属企业编号"),

@@ -1,4 +1,8 @@
-"""Rescue team and equipment API shapes."""
+"""Rescue team and equipment API shapes.
+
+Also re-exports the team and equipment statuses (dispatch sets them) and the suggested
+specialties (social forces offer the same list) from ``rules``.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,10 @@ from pydantic import BaseModel, Field
 
 from yingji.registry.schemas import PHONE_PATTERN, LocationIn, LocationPatch, SitedMeta
 from yingji.registry.tags import TagList
-from yingji.resources.teams.rules import EquipmentStatus, Staffing, TeamKind, TeamStatus
+from yingji.resources.teams.rules import SUGGESTED_SPECIALTIES as SUGGESTED_SPECIALTIES
+from yingji.resources.teams.rules import EquipmentStatus as EquipmentStatus
+from yingji.resources.teams.rules import Staffing, TeamKind
+from yingji.resources.teams.rules import TeamStatus as TeamStatus
 
 
 class RescueTeamFields(BaseModel):

@@ -24,7 +24,7 @@ from yingji.core.errors import NotFound
 from yingji.core.pagination import Page, PageParams
 from yingji.enterprises.industries import industry_names
 from yingji.geo.queries import division_names
-from yingji.geo.rules import distance_m
+from yingji.geo.schemas import distance_m
 from yingji.risks.hazards.models import Hazard, HazardTransition
 from yingji.risks.hazards.rules import (
     ACTION_LABELS,

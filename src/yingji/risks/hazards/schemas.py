@@ -1,4 +1,7 @@
-"""Hazard API shapes: the report (other domains call it too), actions, reads, statistics."""
+"""Hazard API shapes: the report (other domains call it too), actions, reads, statistics.
+
+Also re-exports the hazard kind labels from ``rules`` (alarms name a promoted hazard's kind).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +9,8 @@ from datetime import date, datetime
 from typing import Literal
 
 from pydantic import BaseModel, Field
+
+from yingji.risks.hazards.rules import KIND_LABELS as KIND_LABELS
 
 Source = Literal["self_check", "grid_patrol", "inspection", "public_report", "alarm", "review"]
 Level = Literal["general", "major"]

@@ -5,8 +5,9 @@
 - 4.2.1 (formula 1): a unit is a major hazard when S = Σ q/Q ≥ 1 (inclusive: S = 1 is one).
 - 4.2.2: q is the design maximum quantity (设计最大量) in tonnes, not the current stock.
 - 4.3.2 (formula 2): R = α · Σ β·q/Q; β from Table 3 for the named toxic gases, otherwise
-  Table 4 by category; α from Table 5 by the permanent residents within 500 m outside the
-  plant boundary (bands inclusive at both ends).
+  Table 4 by category — the one typed, else the Table 1 chemical's own hazard category from
+  《危险化学品目录》(2015) (fixture ``category``); α from Table 5 by the permanent residents
+  within 500 m outside the plant boundary (bands inclusive at both ends).
 - 4.3.3 / Table 6: grade 一级 R ≥ 100, 二级 100 > R ≥ 50, 三级 50 > R ≥ 10, 四级 R < 10.
 - 3.5 / 3.6: production and storage units differ in where their boundary lies, not in the
   arithmetic; both are identified and graded the same way, one unit at a time.
@@ -185,7 +186,11 @@ def identify(line: SubstanceLine, field: str, tables: Tables) -> LineResult | li
         return errors
     ratio_q = Fraction(line.quantity_t)
     if named is not None:
-        # 4.1.2 a): listed in Table 1 → Table 1's Q; β from Table 3, else the category's.
+        # 4.1.2 a): listed in Table 1 → Table 1's Q; β from Table 3, else Table 4 by the
+        # category typed or, when none is, by the chemical's own (fixture, from its GHS
+        # classes in 《危险化学品目录》).
+        if category is None and named.row not in tables.beta_by_row() and named.category:
+            category = tables.categories.get(named.category)
         beta = tables.beta_by_row().get(named.row, category.beta if category else None)
         return LineResult(
             name=named.name,

@@ -30,6 +30,9 @@ class NamedSubstance:
     # Our extra search keys (not the standard's): see the fixture header.
     lookup_names: tuple[str, ...] = ()
     lookup_cas: tuple[str, ...] = ()
+    # Our default Table 2 symbol for β (Table 4) when the row is not in Table 3: from the
+    # chemical's GHS classes in 《危险化学品目录》(2015); a category typed overrides it.
+    category: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +86,7 @@ def _named(raw: dict[str, Any]) -> NamedSubstance:
         threshold=Decimal(str(raw["q"])),
         lookup_names=_strings(raw.get("lookup_names")),
         lookup_cas=_strings(raw.get("lookup_cas")),
+        category=str(raw["category"]) if raw.get("category") else None,
     )
 
 
@@ -110,6 +114,10 @@ def parse_tables(data: dict[str, Any]) -> Tables:
     )
     if alpha[-1][0] != 0 or grades[-1][0] != 0:
         raise ValueError("gb18218.yaml: the lowest α and grade bands must start at 0")
+    codes = {str(r["code"]) for r in data["table2"]}
+    unknown = [r["row"] for r in data["table1"] if r.get("category") and r["category"] not in codes]
+    if unknown:
+        raise ValueError(f"gb18218.yaml: table1 rows {unknown} name a category not in table2")
     return Tables(
         version=str(data.get("version", "GB 18218-2018")),
         named=tuple(_named(r) for r in data["table1"]),

@@ -31,6 +31,18 @@ def latest_assessments(session: Session, point_ids: Iterable[int]) -> dict[int, 
     return {a.risk_point_id: a for a in session.scalars(stmt.where(ranked.c.rank == 1))}
 
 
+def enterprise_point_ids(session: Session) -> dict[int, int | None]:
+    """Return {risk point id: enterprise id} of the unretired points that belong to one."""
+    return {
+        k: v
+        for k, v in session.execute(
+            select(RiskPoint.id, RiskPoint.enterprise_id).where(
+                RiskPoint.enterprise_id.is_not(None), RiskPoint.retired_at.is_(None)
+            )
+        )
+    }
+
+
 def current_level_is(level: Any) -> ColumnElement[bool]:
     """Return the clause "the point's latest assessment has ``level``" (list/GeoJSON filter)."""
     latest = (

@@ -12,7 +12,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from yingji.accounts.rules import REGISTRY_WRITERS, Role
+from yingji.accounts.rules import Role
+from yingji.accounts.schemas import REGISTRY_WRITERS
 from yingji.core.errors import FieldError, NotFound
 from yingji.core.excel import Column
 from yingji.core.uow import UnitOfWork
