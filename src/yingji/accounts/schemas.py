@@ -1,7 +1,8 @@
 """Account API shapes.
 
-Also re-exports, as part of the public surface, the role labels and the roles that may
-write the shared registries (``accounts.rules``), so other domains need not import the rules.
+Also re-exports, as part of the public surface, the role labels, the roles that may
+write the shared registries and the one role check (``has_role``, ``require_role``) from
+``accounts.rules``, so other domains need not import the rules.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from pydantic import BaseModel, Field
 from yingji.accounts.rules import REGISTRY_WRITERS as REGISTRY_WRITERS
 from yingji.accounts.rules import ROLE_LABELS as ROLE_LABELS
 from yingji.accounts.rules import Role
+from yingji.accounts.rules import has_role as has_role
+from yingji.accounts.rules import require_role as require_role
 
 
 class TokenRead(BaseModel):

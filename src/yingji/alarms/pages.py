@@ -16,7 +16,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData
 
 from yingji.accounts.pages import render_page
-from yingji.accounts.rules import has_role
+from yingji.accounts.schemas import has_role
 from yingji.alarms import queries, service
 from yingji.alarms.rules import (
     CLEAR_REASON_LABELS,

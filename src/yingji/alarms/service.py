@@ -17,7 +17,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from yingji.accounts.models import User
-from yingji.accounts.rules import Role, require_role
+from yingji.accounts.rules import Role
+from yingji.accounts.schemas import require_role
 from yingji.accounts.scoping import scope_clause
 from yingji.alarms.events import (
     AlarmAcknowledged,

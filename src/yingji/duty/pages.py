@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 
 from yingji.accounts.models import User
 from yingji.accounts.pages import render_page
-from yingji.accounts.rules import Role, has_role
+from yingji.accounts.rules import Role
+from yingji.accounts.schemas import has_role
 from yingji.core.actor import Actor
 from yingji.core.errors import DomainError, FieldError
 from yingji.core.web.context import AppContext

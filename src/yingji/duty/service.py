@@ -16,7 +16,8 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from yingji.accounts.models import User
-from yingji.accounts.rules import Role, require_role
+from yingji.accounts.rules import Role
+from yingji.accounts.schemas import require_role
 from yingji.accounts.scoping import covers_division, scope_clause
 from yingji.core.errors import Conflict, FieldError, NotFound, PermissionDenied, ValidationFailed
 from yingji.core.uow import UnitOfWork

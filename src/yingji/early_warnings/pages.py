@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from starlette.datastructures import FormData
 
 from yingji.accounts.pages import render_page
-from yingji.accounts.rules import has_role
+from yingji.accounts.schemas import has_role
 from yingji.core.actor import Actor
 from yingji.core.errors import FieldError, ValidationFailed
 from yingji.core.uow import UnitOfWork

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from yingji.accounts.rules import require_role
+from yingji.accounts.schemas import require_role
 from yingji.accounts.scoping import covers_division, overlaps_division
 from yingji.core.errors import (
     Conflict,

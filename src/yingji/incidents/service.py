@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from yingji.accounts.rules import has_role
+from yingji.accounts.schemas import has_role
 from yingji.accounts.scoping import covers_division
 from yingji.core.actor import Actor, system_actor
 from yingji.core.clock import attach_local, zone

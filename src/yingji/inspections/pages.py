@@ -21,7 +21,7 @@ from starlette.datastructures import FormData
 
 from yingji.accounts.models import User
 from yingji.accounts.pages import render_page
-from yingji.accounts.rules import has_role
+from yingji.accounts.schemas import has_role
 from yingji.core.actor import Actor
 from yingji.core.errors import DomainError, NotFound
 from yingji.core.pagination import PageParams

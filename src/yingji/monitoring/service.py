@@ -21,7 +21,8 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from yingji.accounts.rules import Role, require_role
+from yingji.accounts.rules import Role
+from yingji.accounts.schemas import require_role
 from yingji.accounts.scoping import covers_division
 from yingji.core.actor import Actor
 from yingji.core.errors import FieldError, NotFound, ValidationFailed

@@ -11,7 +11,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from yingji.accounts.rules import Role, require_role
+from yingji.accounts.rules import Role
+from yingji.accounts.schemas import require_role
 from yingji.core.actor import Actor, system_actor
 from yingji.core.pagination import Page, PageParams
 from yingji.notify import queries, service

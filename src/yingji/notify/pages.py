@@ -18,7 +18,7 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from yingji.accounts.pages import render_page
-from yingji.accounts.rules import require_role
+from yingji.accounts.schemas import require_role
 from yingji.core.actor import system_actor
 from yingji.core.errors import NotFound
 from yingji.core.pagination import PageParams

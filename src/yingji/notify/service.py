@@ -17,7 +17,8 @@ from sqlalchemy import BigInteger, Integer, String, exists, insert, literal, sel
 from sqlalchemy.orm import Session
 
 from yingji.accounts.queries import get_user
-from yingji.accounts.rules import Role, require_role
+from yingji.accounts.rules import Role
+from yingji.accounts.schemas import require_role
 from yingji.core.actor import Actor
 from yingji.core.errors import Conflict, FieldError, NotFound, ValidationFailed
 from yingji.core.notices import NoticeRequested

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from yingji.accounts.pages import render_page
-from yingji.accounts.rules import has_role
+from yingji.accounts.schemas import has_role
 from yingji.core.actor import Actor
 from yingji.core.pagination import PageParams
 from yingji.core.web.nav import GROUPS, NavEntry, mark_nav

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Depends, Query, Request, Response, UploadFile
 
 from yingji.accounts.api import client_address
-from yingji.accounts.rules import require_role
+from yingji.accounts.schemas import require_role
 from yingji.adapters.storage import StorageError
 from yingji.core.actor import system_actor
 from yingji.core.errors import invalid

@@ -27,7 +27,8 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData, UploadFile
 
 from yingji.accounts.pages import render_page
-from yingji.accounts.rules import Role, has_role, require_role
+from yingji.accounts.rules import Role
+from yingji.accounts.schemas import has_role, require_role
 from yingji.core.actor import Actor, system_actor
 from yingji.core.errors import (
     Conflict,

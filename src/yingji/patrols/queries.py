@@ -16,7 +16,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from yingji.accounts.rules import Role, require_role
+from yingji.accounts.rules import Role
+from yingji.accounts.schemas import require_role
 from yingji.accounts.scoping import division_filter, scope_clause
 from yingji.core.actor import Actor
 from yingji.core.errors import NotFound

@@ -18,7 +18,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from yingji.accounts.models import User
-from yingji.accounts.rules import Role, has_role
+from yingji.accounts.rules import Role
+from yingji.accounts.schemas import has_role
 from yingji.accounts.scoping import covers_division
 from yingji.core.errors import (
     Conflict,

@@ -20,8 +20,8 @@ from starlette.datastructures import FormData, UploadFile
 
 from yingji.accounts import queries as accounts_queries
 from yingji.accounts.pages import render_page
-from yingji.accounts.rules import Role, has_role, require_role
-from yingji.accounts.schemas import ROLE_LABELS
+from yingji.accounts.rules import Role
+from yingji.accounts.schemas import ROLE_LABELS, has_role, require_role
 from yingji.core.actor import Actor
 from yingji.core.errors import Conflict, FieldError, PermissionDenied, ValidationFailed
 from yingji.core.excel import read_limited

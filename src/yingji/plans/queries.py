@@ -15,7 +15,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from yingji.accounts.rules import Role, has_role
+from yingji.accounts.rules import Role
+from yingji.accounts.schemas import has_role
 from yingji.accounts.scoping import covers_division, overlaps_division
 from yingji.core.actor import Actor
 from yingji.core.errors import NotFound

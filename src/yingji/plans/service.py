@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from sqlalchemy import delete, select
 
-from yingji.accounts.rules import Role, has_role, require_role
+from yingji.accounts.rules import Role
+from yingji.accounts.schemas import has_role, require_role
 from yingji.accounts.scoping import covers_division
 from yingji.adapters.storage import Storage
 from yingji.core.actor import Actor

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 
-from yingji.accounts.rules import has_role
+from yingji.accounts.schemas import has_role
 from yingji.core.actor import Actor
 from yingji.geo.queries import list_divisions
 from yingji.registry.forms import FormField, form_fields

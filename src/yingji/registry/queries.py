@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
-from yingji.accounts.rules import require_role
+from yingji.accounts.schemas import require_role
 from yingji.accounts.scoping import division_filter, scope_clause
 from yingji.core.actor import Actor
 from yingji.core.errors import NotFound

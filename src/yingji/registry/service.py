@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from yingji.accounts.rules import has_role, require_role
+from yingji.accounts.schemas import has_role, require_role
 from yingji.accounts.scoping import covers_division
 from yingji.core.errors import FieldError, PermissionDenied, ValidationFailed
 from yingji.core.excel import parse_upload

@@ -10,7 +10,8 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from yingji.accounts.rules import Role, require_role
+from yingji.accounts.rules import Role
+from yingji.accounts.schemas import require_role
 from yingji.accounts.scoping import covers_division
 from yingji.core.errors import Conflict, FieldError, NotFound, ValidationFailed
 from yingji.core.uow import UnitOfWork

@@ -17,7 +17,8 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import InstrumentedAttribute
 
-from yingji.accounts.rules import Role, has_role, require_role
+from yingji.accounts.rules import Role
+from yingji.accounts.schemas import has_role, require_role
 from yingji.accounts.scoping import covers_division
 from yingji.core.errors import Conflict, FieldError, NotFound, PermissionDenied, ValidationFailed
 from yingji.core.uow import UnitOfWork

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from yingji.accounts.pages import render_page
-from yingji.accounts.rules import require_role
+from yingji.accounts.schemas import require_role
 from yingji.accounts.scoping import scope_clause
 from yingji.core.actor import Actor
 from yingji.core.errors import FieldError, ValidationFailed

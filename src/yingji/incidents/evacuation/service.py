@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from yingji.accounts.rules import Role, require_role
+from yingji.accounts.rules import Role
+from yingji.accounts.schemas import require_role
 from yingji.accounts.scoping import covers_division
 from yingji.core.errors import FieldError, ValidationFailed
 from yingji.core.uow import UnitOfWork

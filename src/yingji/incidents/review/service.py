@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from yingji.accounts.rules import Role, has_role, require_role
+from yingji.accounts.rules import Role
+from yingji.accounts.schemas import has_role, require_role
 from yingji.core.errors import Conflict
 from yingji.core.uow import UnitOfWork
 from yingji.incidents.queries import load_incident

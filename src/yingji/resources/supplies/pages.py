@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from yingji.accounts.pages import render_page
-from yingji.accounts.rules import has_role
+from yingji.accounts.schemas import has_role
 from yingji.core.actor import Actor
 from yingji.core.errors import Conflict, FieldError, PermissionDenied, ValidationFailed
 from yingji.core.pagination import PageParams

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from yingji.accounts.rules import require_role
+from yingji.accounts.schemas import require_role
 from yingji.core.clock import attach_local, local_now
 from yingji.core.errors import Conflict, FieldError, NotFound, ValidationFailed
 from yingji.core.uow import UnitOfWork

@@ -22,7 +22,7 @@ from starlette.datastructures import FormData, UploadFile
 
 from yingji.accounts.pages import render_page
 from yingji.accounts.queries import department_names, list_departments, list_users
-from yingji.accounts.rules import has_role
+from yingji.accounts.schemas import has_role
 from yingji.adapters.storage import StorageError
 from yingji.core.actor import Actor, system_actor
 from yingji.core.errors import DomainError, FieldError, NotFound

@@ -34,7 +34,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from yingji.accounts.queries import department_names, get_user, list_users
-from yingji.accounts.rules import require_role
+from yingji.accounts.schemas import require_role
 from yingji.accounts.scoping import covers_division
 from yingji.core.actor import Actor, system_actor
 from yingji.core.errors import (
