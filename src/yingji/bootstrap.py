@@ -219,8 +219,9 @@ def create_app(settings: Settings | None = None, *, ctx: AppContext | None = Non
         secret_key=settings.secret_key,
         session_cookie="yingji_session",
         same_site="lax",
-        https_only=settings.session_cookie_secure,
-        max_age=12 * 3600,
+        https_only=settings.cookie_secure(),
+        # The cookie outlives nothing: the server-side session decides (accounts.PageSession).
+        max_age=settings.session_max_hours * 3600,
     )
     install_problem_handlers(app)
     install_security_headers(app, settings)

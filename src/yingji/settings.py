@@ -31,12 +31,23 @@ class Settings(BaseSettings):
     map_tiles_url: str = ""
     map_center: str = "105.53,29.45"
     map_zoom: int = 11
-    # Login throttling: this many failures per username (or per client address) inside the
-    # window lock further attempts until the window has passed.
+    # Login throttling: this many failures of one username from one client address inside
+    # the window lock that pair until the window has passed; one client failing
+    # ``login_client_failure_factor`` times as often (any usernames) is locked as a whole.
+    # Counting per (username, client) means nobody elsewhere can keep an account locked.
     login_max_failures: int = 5
     login_window_minutes: int = 15
+    login_client_failure_factor: int = 4
     api_token_hours: int = 12
-    session_cookie_secure: bool = False
+    # Page sessions end after this much inactivity or this age, whichever comes first
+    # (等保 2.0 asks for a login timeout; 30 minutes idle is the common reading).
+    session_idle_minutes: int = 30
+    session_max_hours: int = 12
+    # None: Secure cookies everywhere except demo mode (which serves plain HTTP on loopback).
+    session_cookie_secure: bool | None = None
+    # Password policy (GB/T 22239-2019 8.1.4.1 a: complexity, changed periodically).
+    password_min_length: int = 10
+    password_min_classes: int = 2
     stock_expiry_warn_days: int = 30
     licence_expiry_warn_days: int = 30
     # Outbox relay: in the embedded mode handlers run in-process after commit; a deployment
@@ -106,6 +117,12 @@ class Settings(BaseSettings):
                 "YINGJI_SECRET_KEY must be set to a random value outside demo mode "
                 "(YINGJI_DEMO=true accepts the demo secret)."
             )
+
+    def cookie_secure(self) -> bool:
+        """Tell whether the session cookie carries the Secure flag."""
+        if self.session_cookie_secure is None:
+            return not self.demo
+        return self.session_cookie_secure
 
     def sqlite_path(self) -> Path | None:
         """Return the SQLite file path when the database is a file-backed SQLite URL."""

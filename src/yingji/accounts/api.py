@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Form, Request, Response
 from fastapi.security import OAuth2PasswordRequestForm
 from sqlalchemy.orm import Session
 
 from yingji.accounts import queries, service
-from yingji.accounts.deps import api_actor
+from yingji.accounts.deps import api_actor, oauth2_scheme
+from yingji.accounts.references import USER_REFERENCES
 from yingji.accounts.rules import Role, require_role
 from yingji.accounts.schemas import DepartmentRead, TokenRead, UserCreate, UserRead
 from yingji.core.actor import Actor
@@ -41,6 +42,7 @@ def issue_token(
             client_address(request),
             max_failures=settings.login_max_failures,
             window_minutes=settings.login_window_minutes,
+            client_factor=settings.login_client_failure_factor,
         )
         token: str | None = None
         expires = 0
@@ -75,9 +77,58 @@ def create_user(
     """Create a user (administrators only)."""
     require_role(actor, {Role.ADMIN})
     with ctx.uow(actor) as uow:
-        user = service.create_user(uow, body, district_code=ctx.settings.district_code)
+        user = service.create_user(
+            uow,
+            body,
+            district_code=ctx.settings.district_code,
+            references=ctx.extensions.get(USER_REFERENCES),
+            policy=service.password_policy(ctx.settings),
+        )
         uow.commit()
     return queries.to_read(user)
+
+
+@router.post(
+    "/auth/revoke", status_code=204, response_class=Response, summary="吊销访问令牌 (RFC 7009)"
+)
+def revoke_token(
+    actor: Actor = Depends(api_actor),
+    bearer: str | None = Depends(oauth2_scheme),
+    token: Annotated[
+        str | None, Form(description="要吊销的令牌；省略时吊销本次请求所用令牌")
+    ] = None,
+    ctx: AppContext = Depends(get_context),
+) -> Response:
+    """Revoke one of the caller's own tokens (the one presented, by default).
+
+    As RFC 7009 §2.2 asks, an unknown or already revoked token is no error: the answer is
+    204 either way, so the endpoint tells nobody which tokens exist.
+    """
+    assert actor.user_id is not None
+    target = token or bearer
+    if target:
+        with ctx.uow(actor) as uow:
+            service.revoke_token(uow, target, actor.user_id)
+            uow.commit()
+    return Response(status_code=204)
+
+
+@router.post(
+    "/users/{user_id}/revoke",
+    status_code=204,
+    response_class=Response,
+    summary="注销用户全部会话与令牌（管理员）",
+)
+def revoke_user_access(
+    user_id: int, actor: Actor = Depends(api_actor), ctx: AppContext = Depends(get_context)
+) -> Response:
+    """End every page session and token of a user (administrators only)."""
+    require_role(actor, {Role.ADMIN})
+    with ctx.uow(actor) as uow:
+        queries.get_user(uow.session, user_id)
+        service.revoke_user_access(uow, user_id)
+        uow.commit()
+    return Response(status_code=204)
 
 
 @router.get("/departments", response_model=list[DepartmentRead], summary="部门列表")

@@ -9,21 +9,25 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from datetime import timedelta
 from typing import Any
 
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 
+from yingji.accounts import service
 from yingji.accounts.models import User
-from yingji.accounts.queries import actor_for, find_user_by_token
-from yingji.core.actor import Actor
+from yingji.accounts.queries import actor_for, find_page_session, find_user_by_token
+from yingji.core.actor import Actor, system_actor
 from yingji.core.errors import PermissionDenied, Unauthenticated
 from yingji.core.web.context import AppContext, get_context
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-SESSION_USER = "uid"
+SESSION_ID = "sid"
 SESSION_CSRF = "csrf"
+# A session's last use is written at most this often: every request would be a write.
+TOUCH_EVERY = timedelta(minutes=1)
 
 
 def csrf_token(request: Request) -> str:
@@ -41,13 +45,37 @@ def csrf_ok(request: Request, presented: str | None) -> bool:
     return bool(expected and presented and hmac.compare_digest(str(expected), presented))
 
 
-def _session_user(request: Request, ctx: AppContext) -> User | None:
-    user_id = request.session.get(SESSION_USER)
-    if not user_id:
+def session_user(request: Request, ctx: AppContext) -> User | None:
+    """Return the active user of the request's live page session, or None.
+
+    The cookie carries a random session id only; the server-side row decides whether it is
+    still live (not signed out, not idle, not too old).
+    """
+    if "session" not in request.scope:
         return None
+    token = request.session.get(SESSION_ID)
+    if not token or not isinstance(token, str):
+        return None
+    settings = ctx.settings
+    now = ctx.clock.now()
     with ctx.session_factory() as session:
-        user = session.get(User, int(user_id))
-        return user if user is not None and user.is_active else None
+        found = find_page_session(
+            session,
+            token,
+            now,
+            idle_minutes=settings.session_idle_minutes,
+            max_hours=settings.session_max_hours,
+        )
+        if found is None:
+            return None
+        page, user = found
+        stale = now - page.last_seen_at >= TOUCH_EVERY
+        page_id = page.id
+    if stale:
+        with ctx.uow(system_actor("session")) as uow:
+            service.touch_session(uow, page_id)
+            uow.commit()
+    return user
 
 
 def api_actor(
@@ -63,7 +91,7 @@ def api_actor(
         if user is None:
             raise Unauthenticated("令牌无效或已过期")
         return actor_for(user, district)
-    user = _session_user(request, ctx)
+    user = session_user(request, ctx)
     if user is None:
         raise Unauthenticated()
     if request.method not in SAFE_METHODS and not csrf_ok(
@@ -75,7 +103,7 @@ def api_actor(
 
 def page_actor(request: Request, ctx: AppContext = Depends(get_context)) -> Actor:
     """Return the actor of a page request (session cookie); 401 sends pages to login."""
-    user = _session_user(request, ctx)
+    user = session_user(request, ctx)
     if user is None:
         raise Unauthenticated()
     request.state.user_display = user.display_name

@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
-from yingji.accounts import api, models, pages
+from sqlalchemy.orm import Session
+
+from yingji.accounts import api, models, pages, queries, tasks
+from yingji.accounts.references import USER_REFERENCES, UserReference
 from yingji.core.composition import Domain, TemplateFolder
+from yingji.core.extensions import contribute
+
+
+def _department_exists(session: Session, department_id: object) -> bool:
+    return isinstance(department_id, int) and queries.department_exists(session, department_id)
+
 
 DOMAIN = Domain(
     package="yingji.accounts",
@@ -12,4 +21,9 @@ DOMAIN = Domain(
     api_routers=(api.router,),
     page_routers=tuple(pages.routers),
     templates=(TemplateFolder("accounts", "yingji.accounts"),),
+    jobs=tuple(tasks.JOBS),
+    contributions=contribute(
+        USER_REFERENCES,
+        UserReference("department_id", _department_exists, "部门不存在"),
+    ),
 )

@@ -1,4 +1,4 @@
-"""Account tables: departments, users, API tokens and login attempts."""
+"""Account tables: departments, users, API tokens, page sessions and login attempts."""
 
 from __future__ import annotations
 
@@ -51,6 +51,24 @@ class ApiToken(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class PageSession(Base):
+    """A signed-in browser session, kept server-side so that signing out really ends it.
+
+    The cookie carries only a random id; its SHA-256 is stored (as for tokens), so a copied
+    cookie stops working once the session is revoked, idle too long or too old.
+    """
+
+    __tablename__ = "accounts_page_session"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("accounts_user.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    client: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 

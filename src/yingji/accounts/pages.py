@@ -19,8 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from yingji.accounts import service
 from yingji.accounts.api import client_address
-from yingji.accounts.deps import SESSION_CSRF, SESSION_USER, csrf_ok, csrf_token
-from yingji.accounts.models import User
+from yingji.accounts.deps import SESSION_CSRF, SESSION_ID, csrf_ok, csrf_token, session_user
 from yingji.accounts.queries import actor_for
 from yingji.accounts.rules import ROLE_LABELS, Role
 from yingji.core.actor import Actor, system_actor
@@ -110,41 +109,47 @@ def login(
             client_address(request),
             max_failures=settings.login_max_failures,
             window_minutes=settings.login_window_minutes,
+            client_factor=settings.login_client_failure_factor,
         )
-        user_id = result.user.id if result.user is not None else None
+        session_id: str | None = None
+        if result.user is not None:
+            session_id = service.open_session(uow, result.user, client_address(request))
         uow.commit()  # the attempt is recorded whatever the outcome
-    if result.error is not None or user_id is None:
+    if result.error is not None or session_id is None:
         error = result.error.detail if result.error else "用户名或密码错误"
         status = result.error.status if result.error else 401
         return _login_page(request, next_url, error, status, username)
     # A fresh session on sign-in: nothing set before it (a planted id) survives.
     request.session.clear()
-    request.session[SESSION_USER] = user_id
+    request.session[SESSION_ID] = session_id
     request.session[SESSION_CSRF] = secrets.token_urlsafe(24)
     return RedirectResponse(next_url, status_code=303)
 
 
 @router.post("/logout")
-def logout(request: Request, _form: FormData = Depends(checked_form)) -> Response:
-    """Sign out and forget the session."""
+def logout(
+    request: Request,
+    _form: FormData = Depends(checked_form),
+    ctx: AppContext = Depends(get_context),
+) -> Response:
+    """Sign out: end the server-side session (a copied cookie dies too), then forget it."""
+    token = request.session.get(SESSION_ID)
+    if isinstance(token, str) and token:
+        with ctx.uow(system_actor("auth")) as uow:
+            service.close_session(uow, token)
+            uow.commit()
     request.session.clear()
     return RedirectResponse("/login", status_code=303)
 
 
 def optional_actor(request: Request) -> Actor | None:
     """Return the signed-in actor of a page request, or None (error pages)."""
-    if "session" not in request.scope:
-        return None
-    user_id = request.session.get(SESSION_USER)
-    if not user_id:
-        return None
     ctx: AppContext = request.app.state.ctx
-    with ctx.session_factory() as session:
-        user = session.get(User, int(user_id))
-        if user is None or not user.is_active:
-            return None
-        request.state.user_display = user.display_name
-        return actor_for(user, ctx.settings.district_code)
+    user = session_user(request, ctx)
+    if user is None:
+        return None
+    request.state.user_display = user.display_name
+    return actor_for(user, ctx.settings.district_code)
 
 
 def render_error(request: Request, exc: DomainError) -> Response:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from yingji.accounts.models import ApiToken, Department, User
+from yingji.accounts.models import ApiToken, Department, PageSession, User
 from yingji.accounts.rules import ROLE_LABELS, Role, effective_division
 from yingji.accounts.schemas import UserRead
 from yingji.core.actor import Actor
@@ -54,6 +54,31 @@ def find_user_by_token(session: Session, token: str, now: datetime) -> User | No
         return None
     user = session.get(User, row.user_id)
     return user if user is not None and user.is_active else None
+
+
+def find_page_session(
+    session: Session, token: str, now: datetime, *, idle_minutes: int, max_hours: int
+) -> tuple[PageSession, User] | None:
+    """Return the live page session the cookie ``token`` names and its active user, or None.
+
+    A session is live until revoked (sign-out, password change, an admin's revoke), idle
+    for ``idle_minutes`` or older than ``max_hours`` (GB/T 22239-2019 8.1.4.1 b).
+    """
+    row = session.execute(
+        select(PageSession, User)
+        .join(User, User.id == PageSession.user_id)
+        .where(PageSession.token_hash == token_digest(token))
+    ).first()
+    if row is None:
+        return None
+    page, user = row[0], row[1]
+    if page.revoked_at is not None or not user.is_active:
+        return None
+    if now - page.last_seen_at > timedelta(minutes=idle_minutes):
+        return None
+    if now - page.created_at > timedelta(hours=max_hours):
+        return None
+    return page, user
 
 
 def to_read(user: User) -> UserRead:

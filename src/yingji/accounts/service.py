@@ -1,17 +1,23 @@
-"""Account writes: create users, sign in with throttling, issue and revoke API tokens."""
+"""Account writes: create users, sign in with throttling, page sessions and API tokens.
+
+Sign-in controls follow GB/T 22239-2019 (等保 2.0) 8.1.4.1: identification with complex
+passwords, a login-failure lock, a session timeout, and sessions that really end.
+"""
 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, delete, func, or_, select
 
-from yingji.accounts.models import ApiToken, Department, LoginAttempt, User
+from yingji.accounts.models import ApiToken, Department, LoginAttempt, PageSession, User
 from yingji.accounts.passwords import hash_password, verify_password
 from yingji.accounts.queries import find_user_by_username, token_digest
-from yingji.accounts.rules import Role, password_problem, scope_problem
+from yingji.accounts.references import UserReference
+from yingji.accounts.rules import PasswordPolicy, Role, password_problem, scope_problem
 from yingji.accounts.schemas import UserCreate
 from yingji.core.errors import (
     Conflict,
@@ -22,22 +28,40 @@ from yingji.core.errors import (
     ValidationFailed,
 )
 from yingji.core.uow import UnitOfWork
+from yingji.settings import Settings
+
+
+def password_policy(settings: Settings) -> PasswordPolicy:
+    """Return the deployment's password policy (national reading by default)."""
+    return PasswordPolicy(settings.password_min_length, settings.password_min_classes)
 
 
 def create_user(
-    uow: UnitOfWork, data: UserCreate, *, district_code: str, enterprise_exists: bool = True
+    uow: UnitOfWork,
+    data: UserCreate,
+    *,
+    district_code: str,
+    references: Sequence[UserReference] = (),
+    policy: PasswordPolicy = PasswordPolicy(),
 ) -> User:
-    """Create a user after checking password strength, role scope and uniqueness."""
+    """Create a user after checking password strength, scope, references and uniqueness.
+
+    ``references`` are the owners' checks that the division, enterprise and department the
+    account names exist (contributed to ``USER_REFERENCES`` by their manifests).
+    """
     errors: list[FieldError] = []
-    if (reason := password_problem(data.password)) is not None:
+    if (reason := password_problem(data.password, data.username, policy)) is not None:
         errors.append(FieldError("password", reason))
     if (
         reason := scope_problem(data.role, data.division_code, data.enterprise_id, district_code)
     ) is not None:
         field = "enterprise_id" if "企业" in reason else "division_code"
         errors.append(FieldError(field, reason))
-    if data.enterprise_id is not None and not enterprise_exists:
-        errors.append(FieldError("enterprise_id", "企业不存在"))
+    named = {f.field for f in errors}
+    for ref in references:
+        value = getattr(data, ref.field, None)
+        if value is not None and ref.field not in named and not ref.exists(uow.session, value):
+            errors.append(FieldError(ref.field, ref.message))
     if errors:
         raise ValidationFailed(errors)
     if find_user_by_username(uow.session, data.username) is not None:
@@ -70,16 +94,36 @@ def create_user(
     return user
 
 
-def set_password(uow: UnitOfWork, user: User, password: str) -> None:
-    """Replace a user's password (checked for strength) and revoke their tokens."""
-    if (reason := password_problem(password)) is not None:
+def set_password(
+    uow: UnitOfWork, user: User, password: str, policy: PasswordPolicy = PasswordPolicy()
+) -> None:
+    """Replace a user's password (checked for strength); end their sessions and tokens."""
+    if (reason := password_problem(password, user.username, policy)) is not None:
         raise ValidationFailed([FieldError("password", reason)])
     user.password_hash = hash_password(password)
-    for token in uow.session.scalars(
-        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
-    ):
-        token.revoked_at = uow.clock.now()
+    _revoke_all(uow, user.id)
     uow.audit("accounts.user.set_password", "accounts_user", user.id)
+
+
+def _revoke_all(uow: UnitOfWork, user_id: int) -> int:
+    """Revoke every live token and page session of a user; return how many ended."""
+    now = uow.clock.now()
+    ended = 0
+    tokens = select(ApiToken).where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+    pages = select(PageSession).where(
+        PageSession.user_id == user_id, PageSession.revoked_at.is_(None)
+    )
+    for row in [*uow.session.scalars(tokens), *uow.session.scalars(pages)]:
+        row.revoked_at = now
+        ended += 1
+    return ended
+
+
+def revoke_user_access(uow: UnitOfWork, user_id: int) -> int:
+    """End every session and token of a user (a lost phone, a leaver); audited."""
+    ended = _revoke_all(uow, user_id)
+    uow.audit("accounts.user.revoke_access", "accounts_user", user_id, after={"ended": ended})
+    return ended
 
 
 def ensure_department(
@@ -118,6 +162,13 @@ class LoginResult:
         return self.user
 
 
+def _failures(uow: UnitOfWork, since: datetime, *conditions: ColumnElement[bool]) -> int:
+    stmt = select(func.count(LoginAttempt.id)).where(
+        LoginAttempt.success.is_(False), LoginAttempt.at >= since, *conditions
+    )
+    return uow.session.scalar(stmt) or 0
+
+
 def authenticate(
     uow: UnitOfWork,
     username: str,
@@ -126,39 +177,91 @@ def authenticate(
     *,
     max_failures: int,
     window_minutes: int,
+    client_factor: int = 4,
 ) -> LoginResult:
-    """Check credentials, throttling repeated failures per username and per client.
+    """Check credentials, throttling repeated failures per (username, client) and per client.
 
-    Failed attempts are written to the unit of work, so the caller commits before raising.
+    Counting a username's failures only from the same client means nobody elsewhere can keep
+    the duty or admin account locked; a client spraying many usernames is locked as a whole
+    after ``max_failures × client_factor`` failures. Failed attempts are written to the unit of
+    work (with an audit row), so the caller commits before raising.
     """
     now = uow.clock.now()
     since = now - timedelta(minutes=window_minutes)
-    failures = (
-        uow.session.scalar(
-            select(func.count(LoginAttempt.id)).where(
-                LoginAttempt.success.is_(False),
-                LoginAttempt.at >= since,
-                or_(LoginAttempt.username == username, LoginAttempt.client == client),
-            )
-        )
-        or 0
+    username, client = username[:64], client[:64]
+    pair = _failures(uow, since, LoginAttempt.username == username, LoginAttempt.client == client)
+    locked = pair >= max_failures or (
+        _failures(uow, since, LoginAttempt.client == client) >= max_failures * client_factor
     )
-    if failures >= max_failures:
+    if locked:
         # The refusal itself is recorded too, so hammering keeps the lock in place.
-        uow.session.add(
-            LoginAttempt(username=username[:64], client=client[:64], at=now, success=False)
-        )
+        uow.session.add(LoginAttempt(username=username, client=client, at=now, success=False))
         return LoginResult(
             None, TooManyAttempts(f"登录失败次数过多，请 {window_minutes} 分钟后再试")
         )
     user = find_user_by_username(uow.session, username)
     ok = verify_password(user.password_hash if user else None, password)
     ok = ok and user is not None and user.is_active
-    uow.session.add(LoginAttempt(username=username[:64], client=client[:64], at=now, success=ok))
+    uow.session.add(LoginAttempt(username=username, client=client, at=now, success=ok))
     if not ok or user is None:
+        uow.audit(
+            "accounts.user.login_failed",
+            "accounts_user",
+            user.id if user is not None else "unknown",
+            after={"username": username, "client": client},
+        )
         return LoginResult(None, Unauthenticated("用户名或密码错误"))
-    uow.audit("accounts.user.login", "accounts_user", user.id)
+    uow.audit("accounts.user.login", "accounts_user", user.id, after={"client": client})
     return LoginResult(user, None)
+
+
+def open_session(uow: UnitOfWork, user: User, client: str) -> str:
+    """Start a page session for ``user``; return the random id the cookie carries."""
+    token = secrets.token_urlsafe(32)
+    now = uow.clock.now()
+    row = PageSession(
+        user_id=user.id,
+        token_hash=token_digest(token),
+        client=client[:64],
+        created_at=now,
+        last_seen_at=now,
+    )
+    uow.session.add(row)
+    uow.session.flush()
+    uow.audit("accounts.page_session.open", "accounts_page_session", row.id)
+    return token
+
+
+def touch_session(uow: UnitOfWork, session_id: int) -> None:
+    """Mark a page session as used now, which keeps it from idling out.
+
+    Bookkeeping, not a change anyone made, so it carries no audit row.
+    """
+    row = uow.session.get(PageSession, session_id)
+    if row is not None:
+        row.last_seen_at = uow.clock.now()
+
+
+def close_session(uow: UnitOfWork, token: str) -> bool:
+    """End the page session whose cookie carries ``token``; tell whether one was live."""
+    row = uow.session.scalar(
+        select(PageSession).where(PageSession.token_hash == token_digest(token))
+    )
+    if row is None or row.revoked_at is not None:
+        return False
+    row.revoked_at = uow.clock.now()
+    uow.audit("accounts.page_session.close", "accounts_page_session", row.id)
+    return True
+
+
+def revoke_token(uow: UnitOfWork, token: str, user_id: int) -> bool:
+    """Revoke ``token`` if it belongs to ``user_id`` (RFC 7009: unknown tokens are no error)."""
+    row = uow.session.scalar(select(ApiToken).where(ApiToken.token_hash == token_digest(token)))
+    if row is None or row.user_id != user_id or row.revoked_at is not None:
+        return False
+    row.revoked_at = uow.clock.now()
+    uow.audit("accounts.api_token.revoke", "accounts_api_token", row.id)
+    return True
 
 
 def issue_token(uow: UnitOfWork, user: User, hours: int) -> tuple[str, int]:
@@ -183,3 +286,30 @@ def parse_role_or_fail(value: str) -> Role:
         return Role(value)
     except ValueError:
         raise ValidationFailed([FieldError("role", "未知角色：" + value)]) from None
+
+
+def prune_credentials(uow: UnitOfWork, *, idle_minutes: int, max_hours: int) -> int:
+    """Delete ended page sessions and tokens; return how many rows went.
+
+    GB/T 22239-2019 8.1.4 (剩余信息保护) asks that authentication data be cleared, not just
+    flagged, once it is no longer valid; the audit log keeps who signed in and out.
+    """
+    now = uow.clock.now()
+    sessions = delete(PageSession).where(
+        or_(
+            PageSession.revoked_at.is_not(None),
+            PageSession.last_seen_at < now - timedelta(minutes=idle_minutes),
+            PageSession.created_at < now - timedelta(hours=max_hours),
+        )
+    )
+    tokens = delete(ApiToken).where(
+        or_(ApiToken.revoked_at.is_not(None), ApiToken.expires_at < now)
+    )
+    gone = sum(
+        int(getattr(uow.session.execute(stmt), "rowcount", 0) or 0) for stmt in (sessions, tokens)
+    )
+    if gone:
+        uow.audit(
+            "accounts.credentials.prune", "accounts_page_session", "*", after={"deleted": gone}
+        )
+    return gone

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from yingji.accounts.references import USER_REFERENCES, UserReference
 from yingji.core.composition import Domain
 from yingji.core.extensions import contribute
-from yingji.enterprises import api, models, registry
+from yingji.enterprises import api, models, queries, registry
 from yingji.registry.spec import REGISTRIES
 
 DOMAIN = Domain(
@@ -12,5 +13,11 @@ DOMAIN = Domain(
     title="企业",
     models=(models,),
     api_routers=tuple(api.routers),
-    contributions=contribute(REGISTRIES, *registry.REGISTRIES),
+    contributions=(
+        *contribute(REGISTRIES, *registry.REGISTRIES),
+        *contribute(
+            USER_REFERENCES,
+            UserReference("enterprise_id", queries.enterprise_exists, "企业不存在"),
+        ),
+    ),
 )

@@ -127,6 +127,11 @@ def enterprises_with_sites(
     ]
 
 
+def enterprise_exists(session: Session, enterprise_id: object) -> bool:
+    """Tell whether an enterprise with ``enterprise_id`` is registered."""
+    return isinstance(enterprise_id, int) and session.get(Enterprise, enterprise_id) is not None
+
+
 def enterprise_division(session: Session, enterprise_id: int) -> str | None:
     """Return the division code of an enterprise's site, or None when there is no such one."""
     row = session.execute(

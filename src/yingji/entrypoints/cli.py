@@ -109,9 +109,10 @@ def user_create(
     """Create a user with a role and a scope."""
     from pydantic import ValidationError
 
+    from yingji.accounts.references import USER_REFERENCES
     from yingji.accounts.rules import parse_role
     from yingji.accounts.schemas import UserCreate
-    from yingji.accounts.service import create_user
+    from yingji.accounts.service import create_user, password_policy
     from yingji.bootstrap import build_context
     from yingji.core.actor import system_actor
 
@@ -139,7 +140,13 @@ def user_create(
             enterprise_id=enterprise_id,
         )
         with ctx.uow(system_actor("cli")) as uow:
-            user = create_user(uow, data, district_code=ctx.settings.district_code)
+            user = create_user(
+                uow,
+                data,
+                district_code=ctx.settings.district_code,
+                references=ctx.extensions.get(USER_REFERENCES),
+                policy=password_policy(ctx.settings),
+            )
             uow.commit()
     except ValidationError as exc:
         _fail("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()))
