@@ -3,7 +3,7 @@ one local-time helper (UTC stored, the configured zone shown)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from typing import Protocol
 from zoneinfo import ZoneInfo
@@ -47,6 +47,10 @@ class FixedClock:
 # (``Settings.timezone``). These functions are the only conversions between the two.
 
 
+#: The type ``zone`` returns, for annotations elsewhere (so only this module names zoneinfo).
+LocalZone = ZoneInfo
+
+
 @lru_cache(maxsize=16)
 def zone(timezone: str) -> ZoneInfo:
     """Return the ``ZoneInfo`` called ``timezone`` (cached)."""
@@ -73,3 +77,8 @@ def local_now(clock: Clock, timezone: str) -> datetime:
 def format_local(moment: datetime | None, timezone: str, fmt: str = "%Y-%m-%d %H:%M") -> str:
     """Format ``moment`` in ``timezone`` for people ("" for None)."""
     return to_local(moment, timezone).strftime(fmt) if moment is not None else ""
+
+
+def local_today(timezone: str, now: datetime | None = None) -> date:
+    """Return the date in ``timezone`` at ``now`` (the wall clock when None)."""
+    return to_local(now if now is not None else datetime.now(UTC), timezone).date()

@@ -8,18 +8,18 @@ demo has no separate leader account). Skipped when the demo users are not seeded
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
 from yingji.accounts.queries import find_user_by_username
+from yingji.core.clock import zone as local_zone
 from yingji.demo.state import SeedState
 from yingji.duty.models import LogEntry, Shift
 from yingji.duty.schemas import LogEntryCreate, ShiftCreate
 from yingji.duty.service import add_log_entry, create_shift
 from yingji.settings import DEFAULT_TIMEZONE
 
-TIMEZONE = ZoneInfo(DEFAULT_TIMEZONE)
+TIMEZONE = local_zone(DEFAULT_TIMEZONE)
 HANDOVER_AT = time(8, 30)
 DAYS = 14
 PEOPLE = {"duty_officer": "duty", "backup": "bureau", "leader": "admin"}

@@ -9,11 +9,11 @@ from __future__ import annotations
 import unicodedata
 from datetime import date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
 from yingji.accounts.models import User
+from yingji.core.clock import zone as local_zone
 from yingji.core.errors import FieldError, ValidationFailed
 from yingji.core.excel import Column, build_template, parse_upload
 from yingji.core.uow import UnitOfWork
@@ -92,7 +92,7 @@ def import_roster(uow: UnitOfWork, content: bytes, *, timezone: str) -> list[Shi
     """Create one shift per row; raise ValidationFailed with every row's errors."""
     parsed = parse_upload(content, SHEET, COLUMNS)
     errors = list(parsed.errors)
-    tz = ZoneInfo(timezone)
+    tz = local_zone(timezone)
     names = {str(row.get(p)).strip() for row in parsed.rows for p in _POSITIONS if row.get(p)}
     users = {
         u.username: u.id for u in uow.session.scalars(select(User).where(User.username.in_(names)))

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from yingji.accounts.scoping import scope_clause
+from yingji.core import clock
 from yingji.core.actor import Actor
 from yingji.core.errors import NotFound
 from yingji.core.pagination import Page, PageParams
@@ -30,7 +30,7 @@ _CHUNK = 1000
 
 def local_today(timezone: str) -> date:
     """Return today's date in the district's time zone (licences expire by local date)."""
-    return datetime.now(ZoneInfo(timezone)).date()
+    return clock.local_today(timezone)
 
 
 def _chunks(values: Sequence[int]) -> Iterator[Sequence[int]]:

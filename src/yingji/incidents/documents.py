@@ -7,11 +7,11 @@ sign-off, so the same report always gives the same text.
 from __future__ import annotations
 
 from io import BytesIO
-from zoneinfo import ZoneInfo
 
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 
+from yingji.core.clock import zone as local_zone
 from yingji.incidents.rules import REPORT_SECTIONS
 from yingji.incidents.schemas import IncidentRead, ReportRead
 from yingji.settings import DEFAULT_TIMEZONE
@@ -23,7 +23,7 @@ def render_report(
     report: ReportRead, incident: IncidentRead, *, issuer: str, timezone: str = DEFAULT_TIMEZONE
 ) -> bytes:
     """Return the .docx bytes of ``report``."""
-    tz = ZoneInfo(timezone)
+    tz = local_zone(timezone)
     doc = Document()
     heading = doc.add_heading(f"{incident.title}{report.title}", level=1)
     heading.alignment = WD_ALIGN_PARAGRAPH.CENTER

@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import InvalidOperation
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
@@ -21,6 +20,8 @@ from starlette.datastructures import FormData
 from yingji.accounts.pages import render_page
 from yingji.accounts.schemas import has_role, require_role
 from yingji.core.actor import Actor
+from yingji.core.clock import LocalZone
+from yingji.core.clock import zone as local_zone
 from yingji.core.errors import DomainError, FieldError
 from yingji.core.uow import UnitOfWork
 from yingji.core.web.context import AppContext
@@ -76,8 +77,8 @@ CASUALTY_FIELDS: tuple[tuple[str, str], ...] = (
 )
 
 
-def _tz(request: Request) -> ZoneInfo:
-    return ZoneInfo(request.app.state.ctx.settings.timezone)
+def _tz(request: Request) -> LocalZone:
+    return local_zone(request.app.state.ctx.settings.timezone)
 
 
 def _now(request: Request) -> datetime:
@@ -85,7 +86,7 @@ def _now(request: Request) -> datetime:
     return ctx.clock.now()
 
 
-def _local(moment: datetime | None, tz: ZoneInfo) -> str:
+def _local(moment: datetime | None, tz: LocalZone) -> str:
     return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -23,6 +22,7 @@ from yingji.accounts.models import User
 from yingji.accounts.pages import render_page
 from yingji.accounts.schemas import has_role
 from yingji.core.actor import Actor
+from yingji.core.clock import zone as local_zone
 from yingji.core.errors import DomainError, NotFound
 from yingji.core.pagination import PageParams
 from yingji.core.uow import UnitOfWork
@@ -96,7 +96,7 @@ def _today(request: Request) -> date:
 
 def _page(request: Request, actor: Actor, template: str, context: dict[str, Any]) -> Response:
     """Render a page with the district's time zone (times are shown in local time)."""
-    tz = ZoneInfo(inspection_config(_ctx(request)).timezone)
+    tz = local_zone(inspection_config(_ctx(request)).timezone)
     return render_page(request, actor, template, {**context, "tz": tz})
 
 
@@ -364,7 +364,7 @@ def _local_datetime(raw: str, timezone: str) -> datetime | str:
         moment = datetime.fromisoformat(raw)
     except ValueError:
         return raw  # the schema names it
-    return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(timezone))
+    return moment if moment.tzinfo else moment.replace(tzinfo=local_zone(timezone))
 
 
 def download_document(document_id: int, actor: PageActor, session: ReadSession) -> Response:

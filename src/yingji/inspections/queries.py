@@ -12,7 +12,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
@@ -21,6 +20,7 @@ from yingji.accounts.models import User
 from yingji.accounts.queries import department_names
 from yingji.accounts.scoping import scope_clause
 from yingji.core.actor import Actor
+from yingji.core.clock import zone as local_zone
 from yingji.core.errors import NotFound, PermissionDenied, invalid
 from yingji.core.pagination import Page, PageParams
 from yingji.enterprises.queries import enterprises_with_sites
@@ -116,7 +116,7 @@ def user_names(session: Session, ids: Iterable[int]) -> dict[int, str]:
 
 def local_date(at: datetime, timezone: str) -> date:
     """Return the district-local date of an instant."""
-    return at.astimezone(ZoneInfo(timezone)).date()
+    return at.astimezone(local_zone(timezone)).date()
 
 
 # --- plans ---------------------------------------------------------------------------------------
@@ -134,7 +134,7 @@ def inspections_done(
     wanted = set(enterprise_ids)
     if not wanted:
         return {}
-    tz = ZoneInfo(timezone)
+    tz = local_zone(timezone)
     start = datetime(year, 1, 1, tzinfo=tz)
     end = datetime(year + 1, 1, 1, tzinfo=tz)
     rows = session.execute(
@@ -469,7 +469,7 @@ def month_bounds(month: str, timezone: str) -> tuple[datetime, datetime]:
     """Return the UTC start and end of a local calendar month given as ``YYYY-MM``."""
     try:
         year, mon = (int(part) for part in month.split("-"))
-        tz = ZoneInfo(timezone)
+        tz = local_zone(timezone)
         start = datetime(year, mon, 1, tzinfo=tz)
         end = datetime(year + mon // 12, mon % 12 + 1, 1, tzinfo=tz)
     except ValueError:

@@ -14,7 +14,6 @@ import secrets
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -24,6 +23,7 @@ from sqlalchemy.orm import Session
 from yingji.accounts.models import User
 from yingji.accounts.schemas import require_role
 from yingji.accounts.scoping import covers_division
+from yingji.core.clock import zone as local_zone
 from yingji.core.errors import Conflict, FieldError, NotFound, PermissionDenied, ValidationFailed
 from yingji.core.uow import UnitOfWork
 from yingji.inspections import queries
@@ -643,7 +643,7 @@ def record_inspection(
     row.place = data.place
     row.summary = data.summary
     findings = queries.case_findings(uow.session, row.id)
-    local = at.astimezone(ZoneInfo(config.timezone))
+    local = at.astimezone(local_zone(config.timezone))
     content = _content(
         uow,
         row,

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Query, Request, Response, UploadFile
 
@@ -17,6 +16,7 @@ from yingji.accounts.api import client_address
 from yingji.accounts.schemas import require_role
 from yingji.adapters.storage import StorageError
 from yingji.core.actor import system_actor
+from yingji.core.clock import zone as local_zone
 from yingji.core.errors import invalid
 from yingji.core.pagination import Page, PageParams
 from yingji.core.web.context import AppContext
@@ -80,7 +80,7 @@ def client_hash(request: Request, ctx: AppContext) -> str:
 
 def local_today(ctx: AppContext) -> date:
     """Return today's date in the district's time zone."""
-    return ctx.clock.now().astimezone(ZoneInfo(ctx.settings.timezone)).date()
+    return ctx.clock.now().astimezone(local_zone(ctx.settings.timezone)).date()
 
 
 # --- patrols -----------------------------------------------------------------------------------

@@ -11,7 +11,6 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Collection
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
@@ -20,6 +19,7 @@ from yingji.accounts.rules import Role
 from yingji.accounts.schemas import require_role
 from yingji.accounts.scoping import division_filter, scope_clause
 from yingji.core.actor import Actor
+from yingji.core.clock import zone as local_zone
 from yingji.core.errors import NotFound
 from yingji.core.pagination import Page, PageParams
 from yingji.geo.models import Division
@@ -238,7 +238,7 @@ def coverage(
 ) -> CoverageRead:
     """Return, per grid (or village) in scope, the patrols started on ``day`` (local date)."""
     _require(actor, PATROL_READERS, "巡查覆盖情况")
-    zone = ZoneInfo(timezone)
+    zone = local_zone(timezone)
     start = datetime.combine(day, time.min, tzinfo=zone)
     end = start + timedelta(days=1)
     cells = _cells(session, actor, division_code)

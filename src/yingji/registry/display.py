@@ -8,10 +8,10 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
 
+from yingji.core.clock import LocalZone
 from yingji.registry.forms import label_of
 from yingji.registry.spec import RegistrySpec
 
@@ -38,7 +38,7 @@ class Shown:
         return "table" if self.headers else ("list" if self.items else "text")
 
 
-def fmt(spec: RegistrySpec, name: str, value: Any, tz: ZoneInfo) -> str:
+def fmt(spec: RegistrySpec, name: str, value: Any, tz: LocalZone) -> str:
     """Return one scalar value as people read it."""
     if value is None or value == "":
         return EMPTY
@@ -63,7 +63,7 @@ def fmt(spec: RegistrySpec, name: str, value: Any, tz: ZoneInfo) -> str:
 
 
 def _child_table(
-    spec: RegistrySpec, items: list[Any], tz: ZoneInfo
+    spec: RegistrySpec, items: list[Any], tz: LocalZone
 ) -> tuple[list[str], list[list[str]]]:
     # Child rows (licences, contacts): one column per key, titled from the child schema.
     first = items[0]
@@ -80,7 +80,7 @@ def _child_table(
     return headers, rows
 
 
-def shown(spec: RegistrySpec, name: str, label: str, value: Any, tz: ZoneInfo) -> Shown:
+def shown(spec: RegistrySpec, name: str, label: str, value: Any, tz: LocalZone) -> Shown:
     """Return a value with its label, child rows as a table."""
     if isinstance(value, list) and value and isinstance(value[0], BaseModel | Mapping):
         headers, rows = _child_table(spec, value, tz)
@@ -102,7 +102,7 @@ def column_label(spec: RegistrySpec, name: str) -> str:
     return str(title) if title else label_of(spec, name, None)
 
 
-def detail_rows(spec: RegistrySpec, record: Any, tz: ZoneInfo) -> list[Shown]:
+def detail_rows(spec: RegistrySpec, record: Any, tz: LocalZone) -> list[Shown]:
     """Return every field of a record for its detail page (location shown separately)."""
     out = []
     names = list(_fields(type(record)))
@@ -118,7 +118,7 @@ def detail_rows(spec: RegistrySpec, record: Any, tz: ZoneInfo) -> list[Shown]:
     return out
 
 
-def list_cells(spec: RegistrySpec, record: Any, tz: ZoneInfo) -> list[Shown]:
+def list_cells(spec: RegistrySpec, record: Any, tz: LocalZone) -> list[Shown]:
     """Return the list-page cells of a record (its ``list_fields``)."""
     return [
         shown(spec, name, column_label(spec, name), getattr(record, name, None), tz)

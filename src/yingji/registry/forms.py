@@ -17,11 +17,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
-from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
+from yingji.core.clock import LocalZone
 from yingji.core.errors import FieldError
 from yingji.core.messages import pydantic_reason
 from yingji.registry.spec import RegistrySpec
@@ -208,7 +208,7 @@ def defaults(schema: type[BaseModel]) -> dict[str, Any]:
     return out
 
 
-def _shown(value: Any, kind: str, tz: ZoneInfo) -> str:
+def _shown(value: Any, kind: str, tz: LocalZone) -> str:
     if value is None:
         return ""
     if isinstance(value, Enum):
@@ -228,7 +228,7 @@ def _shown(value: Any, kind: str, tz: ZoneInfo) -> str:
     return str(value)
 
 
-def fill(fields: list[FormField], values: Mapping[str, Any], tz: ZoneInfo) -> None:
+def fill(fields: list[FormField], values: Mapping[str, Any], tz: LocalZone) -> None:
     """Set each control's value from a record's values (the edit form)."""
     for f in fields:
         value = values.get(f.name)
@@ -239,7 +239,7 @@ def fill(fields: list[FormField], values: Mapping[str, Any], tz: ZoneInfo) -> No
             f.value = _shown(value, f.kind, tz)
 
 
-def _parse_one(f: FormField, raw: str, tz: ZoneInfo) -> Any:
+def _parse_one(f: FormField, raw: str, tz: LocalZone) -> Any:
     if f.kind == "list":
         return [part.strip() for part in LIST_SPLIT.split(raw) if part.strip()]
     if f.kind == "json":
@@ -251,7 +251,7 @@ def _parse_one(f: FormField, raw: str, tz: ZoneInfo) -> Any:
 
 
 def parse_form(
-    fields: list[FormField], form: Any, tz: ZoneInfo, *, editing: bool
+    fields: list[FormField], form: Any, tz: LocalZone, *, editing: bool
 ) -> tuple[dict[str, Any], list[FieldError]]:
     """Return the posted values shaped for the schema, and the fields that are missing.
 

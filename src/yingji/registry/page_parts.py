@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
@@ -13,6 +12,8 @@ from starlette.requests import Request
 
 from yingji.accounts.schemas import has_role
 from yingji.core.actor import Actor
+from yingji.core.clock import LocalZone
+from yingji.core.clock import zone as local_zone
 from yingji.geo.queries import list_divisions
 from yingji.registry.forms import FormField, form_fields
 from yingji.registry.spec import RegistrySpec
@@ -38,9 +39,9 @@ def can_retire(spec: RegistrySpec, actor: Actor) -> bool:
     return has_role(actor, roles)
 
 
-def timezone(request: Request) -> ZoneInfo:
+def timezone(request: Request) -> LocalZone:
     """Return the deployment's time zone (times are stored in UTC, shown local)."""
-    return ZoneInfo(request.app.state.ctx.settings.timezone)
+    return local_zone(request.app.state.ctx.settings.timezone)
 
 
 def map_config(request: Request) -> dict[str, Any]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
@@ -14,6 +13,8 @@ from pydantic import ValidationError
 from yingji.accounts.pages import render_page
 from yingji.accounts.schemas import has_role
 from yingji.core.actor import Actor
+from yingji.core.clock import LocalZone
+from yingji.core.clock import zone as local_zone
 from yingji.core.errors import Conflict, FieldError, ValidationFailed
 from yingji.core.web.context import AppContext
 from yingji.core.web.flash import flash
@@ -31,8 +32,8 @@ _READERS = frozenset(r.value for r in service.REPORTERS)
 _COORDINATORS = frozenset(r.value for r in service.COORDINATORS)
 
 
-def _zone(request: Request) -> ZoneInfo:
-    return ZoneInfo(request.app.state.ctx.settings.timezone)
+def _zone(request: Request) -> LocalZone:
+    return local_zone(request.app.state.ctx.settings.timezone)
 
 
 def _when(raw: str, request: Request) -> datetime | None:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from io import BytesIO
-from zoneinfo import ZoneInfo
 
 from docx import Document
 
+from yingji.core.clock import zone as local_zone
 from yingji.incidents.review.schemas import ReviewRead
 from yingji.settings import DEFAULT_TIMEZONE
 
@@ -24,7 +24,7 @@ _MEASURE_LABELS = (
 
 def review_docx(review: ReviewRead, timezone: str = DEFAULT_TIMEZONE) -> bytes:
     """Return the review report document."""
-    zone = ZoneInfo(timezone)
+    zone = local_zone(timezone)
     doc = Document()
     doc.add_heading(f"{review.incident_title} 复盘报告", level=1)
     doc.add_paragraph(review.summary or "（无总结）")

@@ -12,10 +12,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import quote
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query, Response
 
+from yingji.core.clock import zone as local_zone
 from yingji.core.excel import Column, export_rows
 from yingji.core.pagination import Page, PageParams
 from yingji.core.web.context import AppContext
@@ -44,7 +44,7 @@ def _given(params: Any) -> dict[str, Any]:
 
 
 def _local_now(ctx: AppContext) -> datetime:
-    return ctx.clock.now().astimezone(ZoneInfo(ctx.settings.timezone))
+    return ctx.clock.now().astimezone(local_zone(ctx.settings.timezone))
 
 
 @router.get(

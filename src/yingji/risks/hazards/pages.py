@@ -25,6 +25,7 @@ from yingji.accounts.queries import department_names, list_departments, list_use
 from yingji.accounts.schemas import has_role
 from yingji.adapters.storage import StorageError
 from yingji.core.actor import Actor, system_actor
+from yingji.core.clock import format_local
 from yingji.core.errors import DomainError, FieldError, NotFound
 from yingji.core.pagination import PageParams
 from yingji.core.uow import UnitOfWork
@@ -92,9 +93,7 @@ def _today(request: Request) -> date:
 
 
 def _local(request: Request, moment: Any) -> str:
-    from zoneinfo import ZoneInfo
-
-    return str(moment.astimezone(ZoneInfo(_tz(request))).strftime("%Y-%m-%d %H:%M"))
+    return format_local(moment, _tz(request))
 
 
 # --- the board ----------------------------------------------------------------------------------

@@ -10,16 +10,17 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any, Literal
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from yingji.accounts.queries import department_names
 from yingji.accounts.scoping import division_filter, scope_clause
+from yingji.core import clock
 from yingji.core.actor import Actor
+from yingji.core.clock import zone as local_zone
 from yingji.core.errors import NotFound
 from yingji.core.pagination import Page, PageParams
 from yingji.enterprises.industries import industry_names
@@ -49,7 +50,7 @@ from yingji.settings import DEFAULT_TIMEZONE
 
 def local_today(timezone: str = DEFAULT_TIMEZONE, now: datetime | None = None) -> date:
     """Return today's date in the district (deadlines are local calendar days)."""
-    return (now or datetime.now(UTC)).astimezone(ZoneInfo(timezone)).date()
+    return clock.local_today(timezone, now)
 
 
 def transition_read(t: HazardTransition) -> TransitionRead:
@@ -241,7 +242,7 @@ class _Counts:
 
 
 def _day_start(day: date, timezone: str) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=ZoneInfo(timezone))
+    return datetime.combine(day, time.min, tzinfo=local_zone(timezone))
 
 
 def _labels(session: Session, by: Dimension, keys: Iterable[str]) -> dict[str, str]:
