@@ -106,3 +106,14 @@ def test_every_pair_is_accepted_or_refused(machine: StateMachine) -> None:
                 assert err.value.status == machine.refuse(state, action).status
             elif row.roles is None and row.guard is None:
                 assert machine.next_state(state, action) == str(row.next_state)
+
+
+def test_generated_docs_match_the_machines() -> None:
+    from pathlib import Path
+
+    from yingji.core.statemachine import render_markdown
+
+    committed = Path(__file__).parents[2] / "docs" / "state-machines.md"
+    assert committed.read_text(encoding="utf-8") == render_markdown(MACHINES), (
+        "docs/state-machines.md is stale: run `yingji docs state-machines`"
+    )
