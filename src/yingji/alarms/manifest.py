@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from yingji.alarms import api, events, handlers, models, pages, queries, tasks
+from yingji.alarms import api, events, handlers, models, pages, queries, rules, tasks
 from yingji.core.composition import Domain, TemplateFolder, event_types
 from yingji.core.extensions import contribute
+from yingji.core.statemachine import STATE_MACHINES
 from yingji.duty.sources import OPEN_ITEM_SOURCES, OpenItemSource
 
 DOMAIN = Domain(
@@ -17,5 +18,8 @@ DOMAIN = Domain(
     events=event_types(events),
     subscriptions=handlers.SUBSCRIPTIONS,
     jobs=tuple(tasks.JOBS),
-    contributions=contribute(OPEN_ITEM_SOURCES, OpenItemSource("alarms", queries.open_items)),
+    contributions=(
+        *contribute(OPEN_ITEM_SOURCES, OpenItemSource("alarms", queries.open_items)),
+        *contribute(STATE_MACHINES, rules.MACHINE),
+    ),
 )

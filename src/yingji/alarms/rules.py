@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from yingji.core.errors import Conflict
+from yingji.core.errors import Conflict, DomainError
+from yingji.core.statemachine import StateMachine, Transition
 
 
 class AlarmState(StrEnum):
@@ -41,25 +42,6 @@ class AlarmAction(StrEnum):
 
 
 S, A = AlarmState, AlarmAction
-# The allowed-transition table: (state, action) → next state. Anything else is refused.
-TRANSITIONS: dict[tuple[AlarmState, AlarmAction], AlarmState] = {
-    (S.ACTIVE, A.REPEAT): S.ACTIVE,
-    (S.ACTIVE, A.RISE): S.ACTIVE,
-    (S.ACTIVE, A.ACKNOWLEDGE): S.ACKNOWLEDGED,
-    (S.ACTIVE, A.ESCALATE): S.ACTIVE,
-    (S.ACTIVE, A.CLEAR): S.CLEARED,
-    (S.ACTIVE, A.AUTO_CLEAR): S.CLEARED,
-    (S.ACTIVE, A.PROMOTE): S.ACTIVE,
-    (S.ACKNOWLEDGED, A.REPEAT): S.ACKNOWLEDGED,
-    # A rise after acknowledgement needs a person again: back to active, escalation restarts.
-    (S.ACKNOWLEDGED, A.RISE): S.ACTIVE,
-    (S.ACKNOWLEDGED, A.CLEAR): S.CLEARED,
-    (S.ACKNOWLEDGED, A.AUTO_CLEAR): S.CLEARED,
-    (S.ACKNOWLEDGED, A.PROMOTE): S.ACKNOWLEDGED,
-    # A real alarm may still be promoted after it cleared (the leak stopped, the cause stays).
-    (S.CLEARED, A.PROMOTE): S.CLEARED,
-}
-
 STATE_LABELS: dict[str, str] = {
     S.ACTIVE: "未确认",
     S.ACKNOWLEDGED: "已确认",
@@ -78,13 +60,48 @@ ACTION_LABELS: dict[str, str] = {
 }
 
 
+def _refusal(machine: StateMachine, state: str, action: str) -> DomainError:
+    """The alarm's own wording for an illegal transition (409, unchanged)."""
+    label = STATE_LABELS.get(state, state)
+    return Conflict(f"报警当前为“{label}”，不能{ACTION_LABELS.get(action, action)}")
+
+
+# The allowed-transition table. Anything else is refused.
+MACHINE = StateMachine(
+    name="alarm",
+    title_zh="报警",
+    states=tuple(AlarmState),
+    transitions=(
+        Transition(S.ACTIVE, A.REPEAT, S.ACTIVE),
+        Transition(S.ACTIVE, A.RISE, S.ACTIVE),
+        Transition(S.ACTIVE, A.ACKNOWLEDGE, S.ACKNOWLEDGED),
+        Transition(S.ACTIVE, A.ESCALATE, S.ACTIVE),
+        Transition(S.ACTIVE, A.CLEAR, S.CLEARED),
+        Transition(S.ACTIVE, A.AUTO_CLEAR, S.CLEARED),
+        Transition(S.ACTIVE, A.PROMOTE, S.ACTIVE),
+        Transition(S.ACKNOWLEDGED, A.REPEAT, S.ACKNOWLEDGED),
+        # A rise after acknowledgement needs a person again: back to active, escalation restarts.
+        Transition(S.ACKNOWLEDGED, A.RISE, S.ACTIVE),
+        Transition(S.ACKNOWLEDGED, A.CLEAR, S.CLEARED),
+        Transition(S.ACKNOWLEDGED, A.AUTO_CLEAR, S.CLEARED),
+        Transition(S.ACKNOWLEDGED, A.PROMOTE, S.ACKNOWLEDGED),
+        # A real alarm may still be promoted after it cleared (the leak stopped, the cause stays).
+        Transition(S.CLEARED, A.PROMOTE, S.CLEARED),
+    ),
+    state_labels=STATE_LABELS,
+    action_labels=ACTION_LABELS,
+    error=_refusal,
+)
+# Typed view of the table for callers that index it by enum pair.
+TRANSITIONS: dict[tuple[AlarmState, AlarmAction], AlarmState] = {
+    (AlarmState(t.state), AlarmAction(t.action)): AlarmState(t.next_state)
+    for t in MACHINE.transitions
+}
+
+
 def next_state(state: str, action: AlarmAction) -> AlarmState:
     """Return the state after ``action``; raise Conflict (409) for an illegal transition."""
-    found = TRANSITIONS.get((AlarmState(state), action))
-    if found is None:
-        label = STATE_LABELS.get(state, state)
-        raise Conflict(f"报警当前为“{label}”，不能{ACTION_LABELS.get(action, action)}")
-    return found
+    return AlarmState(MACHINE.next_state(state, action))
 
 
 class Level(StrEnum):

@@ -1,5 +1,5 @@
 """Command line (Typer): ``db upgrade``, ``seed demo``, ``serve``, ``user create``, ``worker``,
-``ingest``.
+``ingest``, ``docs state-machines``.
 
 The commands and their options are a stable interface: scripts and integrators use them.
 ``YINGJI_DATABASE_URL`` selects the database for every command.
@@ -20,9 +20,11 @@ app = typer.Typer(help="应急 yingji 平台命令行", no_args_is_help=True, ad
 db_app = typer.Typer(help="数据库 (database)", no_args_is_help=True)
 seed_app = typer.Typer(help="数据初始化 (seed data)", no_args_is_help=True)
 user_app = typer.Typer(help="用户 (users)", no_args_is_help=True)
+docs_app = typer.Typer(help="文档生成 (generated docs)", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(seed_app, name="seed")
 app.add_typer(user_app, name="user")
+app.add_typer(docs_app, name="docs")
 
 
 def _fail(message: str, code: int = 1) -> None:
@@ -238,6 +240,26 @@ def ingest(
         run(ctx, options)
     finally:
         ctx.engine.dispose()
+
+
+@docs_app.command("state-machines")
+def docs_state_machines(
+    output: Annotated[str, typer.Option(help="file to write ('-' for stdout)")] = (
+        "docs/state-machines.md"
+    ),
+) -> None:
+    """Write the transition tables of every mounted state machine as Markdown."""
+    from pathlib import Path
+
+    from yingji.bootstrap import extensions
+    from yingji.core.statemachine import STATE_MACHINES, render_markdown
+
+    text = render_markdown(extensions().get(STATE_MACHINES))
+    if output == "-":
+        typer.echo(text, nl=False)
+    else:
+        Path(output).write_text(text, encoding="utf-8")
+        typer.echo(f"wrote {output}")
 
 
 def main() -> None:

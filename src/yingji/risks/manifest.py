@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from yingji.core.composition import Domain, TemplateFolder, event_types
 from yingji.core.extensions import contribute
+from yingji.core.statemachine import STATE_MACHINES
 from yingji.registry.spec import REGISTRIES
 from yingji.risks import pages
 from yingji.risks.hazards import api as hazard_api
 from yingji.risks.hazards import events as hazard_events
 from yingji.risks.hazards import models as hazard_models
 from yingji.risks.hazards import pages as hazard_pages
+from yingji.risks.hazards import rules as hazard_rules
 from yingji.risks.hazards import tasks as hazard_tasks
 from yingji.risks.major_hazards import api as major_hazard_api
 from yingji.risks.major_hazards import models as major_hazard_models
@@ -31,5 +33,8 @@ DOMAIN = Domain(
     ),
     events=(*event_types(point_events), *event_types(hazard_events)),
     jobs=tuple(hazard_tasks.JOBS),
-    contributions=contribute(REGISTRIES, *points.REGISTRIES, *major_hazards.REGISTRIES),
+    contributions=(
+        *contribute(REGISTRIES, *points.REGISTRIES, *major_hazards.REGISTRIES),
+        *contribute(STATE_MACHINES, hazard_rules.MACHINE),
+    ),
 )

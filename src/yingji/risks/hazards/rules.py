@@ -14,6 +14,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
+from yingji.core.errors import Conflict, DomainError
+from yingji.core.statemachine import StateMachine, Transition
+
 
 class HazardLevel(StrEnum):
     """一般 / 重大 事故隐患 (16号令 第三条)."""
@@ -95,18 +98,40 @@ KIND_LABELS: dict[str, str] = {
     "other": "其他",
 }
 
-# The allowed transitions: (state, action) → next state. Everything else is refused.
+H, HA = HazardState, HazardAction
+
+
+def _refusal(machine: StateMachine, state: str, action: str) -> DomainError:
+    """The hazard's own 409: names the current state and what it still allows."""
+    return Conflict(refusal(HazardState(state), HazardAction(action)), code="illegal_transition")
+
+
+# The allowed transitions. Everything else is refused; who may is checked by the service
+# (it depends on the hazard's enterprise and jurisdiction, not on a role name alone).
+MACHINE = StateMachine(
+    name="hazard",
+    title_zh="隐患",
+    states=tuple(HazardState),
+    transitions=(
+        Transition(H.REPORTED, HA.CONFIRM, H.CONFIRMED),
+        Transition(H.REPORTED, HA.REJECT, H.REJECTED),
+        Transition(H.CONFIRMED, HA.START, H.RECTIFYING),
+        Transition(H.RECTIFYING, HA.SUBMIT, H.SUBMITTED),
+        Transition(H.SUBMITTED, HA.ACCEPT, H.CLOSED),
+        Transition(H.SUBMITTED, HA.RETURN, H.RECTIFYING),
+        # A wrongly rejected report goes back for confirmation; a closed hazard that recurs
+        # goes straight back to rectification (its plan and owner still stand).
+        Transition(H.REJECTED, HA.REOPEN, H.REPORTED),
+        Transition(H.CLOSED, HA.REOPEN, H.RECTIFYING),
+    ),
+    state_labels=STATE_LABELS,
+    action_labels=ACTION_LABELS,
+    error=_refusal,
+)
+# Typed view of the table for callers that index it by enum pair.
 TRANSITIONS: dict[tuple[HazardState, HazardAction], HazardState] = {
-    (HazardState.REPORTED, HazardAction.CONFIRM): HazardState.CONFIRMED,
-    (HazardState.REPORTED, HazardAction.REJECT): HazardState.REJECTED,
-    (HazardState.CONFIRMED, HazardAction.START): HazardState.RECTIFYING,
-    (HazardState.RECTIFYING, HazardAction.SUBMIT): HazardState.SUBMITTED,
-    (HazardState.SUBMITTED, HazardAction.ACCEPT): HazardState.CLOSED,
-    (HazardState.SUBMITTED, HazardAction.RETURN): HazardState.RECTIFYING,
-    # A wrongly rejected report goes back for confirmation; a closed hazard that recurs
-    # goes straight back to rectification (its plan and owner still stand).
-    (HazardState.REJECTED, HazardAction.REOPEN): HazardState.REPORTED,
-    (HazardState.CLOSED, HazardAction.REOPEN): HazardState.RECTIFYING,
+    (HazardState(t.state), HazardAction(t.action)): HazardState(t.next_state)
+    for t in MACHINE.transitions
 }
 
 # Hazards still being worked on (shown on the board by default, counted as open).
@@ -128,12 +153,13 @@ REASON_REQUIRED = frozenset({HazardAction.REJECT, HazardAction.RETURN, HazardAct
 
 def next_state(state: HazardState, action: HazardAction) -> HazardState | None:
     """Return the state ``action`` leads to from ``state``, or None if it is not allowed."""
-    return TRANSITIONS.get((state, action))
+    row = MACHINE.find(state, action)
+    return None if row is None else HazardState(row.next_state)
 
 
 def allowed_actions(state: HazardState) -> list[HazardAction]:
     """Return the actions the table allows from ``state`` (roles not considered)."""
-    return [action for (s, action) in TRANSITIONS if s is state]
+    return [HazardAction(a) for a in MACHINE.actions_from(state)]
 
 
 def refusal(state: HazardState, action: HazardAction) -> str:

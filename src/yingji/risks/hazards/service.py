@@ -82,7 +82,9 @@ from yingji.risks.hazards.rules import (
     may_act,
     missing_plan_elements,
     next_state,
-    refusal,
+)
+from yingji.risks.hazards.rules import (
+    MACHINE as HAZARD_MACHINE,
 )
 from yingji.risks.hazards.schemas import HazardActionRequest, HazardReport, RectificationPlan
 from yingji.risks.points.registry import RISK_POINTS
@@ -329,9 +331,7 @@ def take_action(
     h = _locked(uow, hazard_id)
     actor = uow.actor
     state = HazardState(h.state)
-    target = next_state(state, action)
-    if target is None:
-        raise Conflict(refusal(state, action), code="illegal_transition")
+    target = HazardState(HAZARD_MACHINE.next_state(state, action))
     if not _permission(actor, h, action):
         raise PermissionDenied(f"当前用户无权对该隐患执行“{ACTION_LABELS[action]}”")
     reason = request.reason.strip()
