@@ -89,22 +89,10 @@ def duty_chain(
 
 def shift_read(shift: Shift, people: Sequence[ShiftAssignment]) -> ShiftRead:
     """Return the API shape of a shift."""
-    return ShiftRead(
-        id=shift.id,
-        division_code=shift.division_code,
-        starts_at=shift.starts_at,
-        ends_at=shift.ends_at,
-        label=shift.label,
-        phone=shift.phone,
-        notes=shift.notes,
+    return ShiftRead.of(
+        shift,
         assignments=[
-            AssignmentRead(
-                user_id=a.user_id,
-                position=a.position,
-                position_label=POSITION_LABELS.get(a.position, a.position),
-                name=a.name,
-                phone=a.phone,
-            )
+            AssignmentRead.of(a, position_label=POSITION_LABELS.get(a.position, a.position))
             for a in people
         ],
     )
@@ -178,18 +166,7 @@ def today(
 
 def log_read(e: LogEntry) -> LogEntryRead:
     """Return the API shape of a log entry."""
-    return LogEntryRead(
-        id=e.id,
-        division_code=e.division_code,
-        shift_id=e.shift_id,
-        occurred_at=e.occurred_at,
-        category=e.category,
-        category_label=LOG_CATEGORY_LABELS.get(e.category, e.category),
-        content=e.content,
-        is_open=e.is_open,
-        closed_at=e.closed_at,
-        author_name=e.author_name,
-    )
+    return LogEntryRead.of(e, category_label=LOG_CATEGORY_LABELS.get(e.category, e.category))
 
 
 def list_log(
@@ -221,29 +198,11 @@ def handover_read(session: Session, h: Handover) -> HandoverRead:
     items = session.scalars(
         select(HandoverItem).where(HandoverItem.handover_id == h.id).order_by(HandoverItem.id)
     )
-    return HandoverRead(
-        id=h.id,
-        division_code=h.division_code,
-        from_shift_id=h.from_shift_id,
-        to_shift_id=h.to_shift_id,
-        status=h.status,
+    return HandoverRead.of(
+        h,
         status_label=HANDOVER_STATUS_LABELS.get(h.status, h.status),
-        notes=h.notes,
-        handed_by_name=h.handed_by_name,
-        created_at=h.created_at,
-        accepted_by_name=h.accepted_by_name,
-        accepted_at=h.accepted_at,
         items=[
-            HandoverItemRead(
-                id=i.id,
-                kind=i.kind,
-                kind_label=HANDOVER_ITEM_KIND_LABELS.get(i.kind, i.kind),
-                ref_id=i.ref_id,
-                title=i.title,
-                status=i.status,
-                url=i.url,
-                acknowledged=i.acknowledged,
-            )
+            HandoverItemRead.of(i, kind_label=HANDOVER_ITEM_KIND_LABELS.get(i.kind, i.kind))
             for i in items
         ],
     )

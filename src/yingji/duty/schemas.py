@@ -6,6 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
+from yingji.core.schemas import ReadModel
 from yingji.duty.rules import Position
 
 
@@ -40,7 +41,7 @@ class ShiftUpdate(BaseModel):
     assignments: list[AssignmentWrite] | None = None
 
 
-class AssignmentRead(BaseModel):
+class AssignmentRead(ReadModel):
     """A rostered person."""
 
     user_id: int
@@ -50,7 +51,7 @@ class AssignmentRead(BaseModel):
     phone: str | None
 
 
-class ShiftRead(BaseModel):
+class ShiftRead(ReadModel):
     """A shift with its people in escalation order."""
 
     id: int
@@ -72,7 +73,7 @@ class LeaveCreate(BaseModel):
     reason: str = Field(default="", max_length=200)
 
 
-class LeaveRead(BaseModel):
+class LeaveRead(ReadModel):
     """A stored leave."""
 
     id: int
@@ -91,7 +92,7 @@ class LogEntryCreate(BaseModel):
     is_open: bool = False
 
 
-class LogEntryRead(BaseModel):
+class LogEntryRead(ReadModel):
     """A stored duty log entry."""
 
     id: int
@@ -123,7 +124,7 @@ class HandoverCreate(BaseModel):
     notes: str = Field(default="", max_length=4000)
 
 
-class HandoverItemRead(BaseModel):
+class HandoverItemRead(ReadModel):
     """An open item carried by a hand-over."""
 
     id: int
@@ -136,7 +137,7 @@ class HandoverItemRead(BaseModel):
     acknowledged: bool
 
 
-class HandoverRead(BaseModel):
+class HandoverRead(ReadModel):
     """A hand-over with its carried items."""
 
     id: int
@@ -153,7 +154,7 @@ class HandoverRead(BaseModel):
     items: list[HandoverItemRead]
 
 
-class TodayRead(BaseModel):
+class TodayRead(ReadModel):
     """The desk now: the current shift (if any), the next one and open log items."""
 
     at: datetime
