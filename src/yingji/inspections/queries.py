@@ -166,27 +166,19 @@ def get_plan(session: Session, actor: Actor, year: int, *, timezone: str) -> Pla
     facts = enterprise_facts(session, [t.enterprise_id for t in targets])
     done = inspections_done(session, year, facts, timezone)
     reads = [
-        PlanTargetRead(
-            id=t.id,
-            enterprise_id=t.enterprise_id,
+        PlanTargetRead.of(
+            t,
             enterprise_name=facts[t.enterprise_id].name if t.enterprise_id in facts else "—",
-            division_code=t.division_code,
-            industry_code=t.industry_code,
             risk_tier=RiskTier(t.risk_tier),
             risk_tier_label=RISK_TIER_LABELS[RiskTier(t.risk_tier)],
             mode=PlanMode(t.mode),
             mode_label=PLAN_MODE_LABELS[PlanMode(t.mode)],
-            frequency=t.frequency,
-            cap=t.cap,
             done=done.get(t.enterprise_id, 0),
         )
         for t in targets
     ]
-    return PlanRead(
-        id=plan.id,
-        year=plan.year,
-        title=plan.title,
-        created_at=plan.created_at,
+    return PlanRead.of(
+        plan,
         key_targets=sum(1 for t in reads if t.mode is PlanMode.KEY),
         random_targets=sum(1 for t in reads if t.mode is PlanMode.RANDOM),
         planned_inspections=sum(t.frequency for t in reads),
@@ -225,15 +217,8 @@ def draw_read(session: Session, row: RandomDraw) -> DrawRead:
     def ent_name(eid: int) -> str:
         return facts[eid].name if eid in facts else f"企业{eid}"
 
-    return DrawRead(
-        id=row.id,
-        year=row.year,
-        division_code=row.division_code,
-        seed=row.seed,
-        algorithm=row.algorithm,
-        target_count=row.target_count,
-        per_target=row.per_target,
-        industry_prefix=row.industry_prefix,
+    return DrawRead.of(
+        row,
         candidate_targets=list(row.candidate_targets),
         candidate_inspectors=list(row.candidate_inspectors),
         conflicts=[list(pair) for pair in row.conflicts],
@@ -257,8 +242,6 @@ def draw_read(session: Session, row: RandomDraw) -> DrawRead:
             )
             for a in row.result
         ],
-        drawn_at=row.drawn_at,
-        drawn_by=row.drawn_by,
     )
 
 
@@ -316,32 +299,16 @@ def get_case_row(session: Session, actor: Actor, case_id: int) -> InspectionCase
 
 def finding_read(f: Finding) -> FindingRead:
     """Return the API view of a finding."""
-    return FindingRead(
-        id=f.id,
-        case_id=f.case_id,
-        checklist_item=f.checklist_item,
-        description=f.description,
-        level=f.level,
-        hazard_kind=f.hazard_kind,
-        legal_basis=f.legal_basis,
-        hazard_id=f.hazard_id,
-        rectified=f.rectified,
-        created_at=f.created_at,
-    )
+    return FindingRead.of(f)
 
 
 def document_read(d: EnforcementDocument) -> DocumentRead:
     """Return the API view of an issued document."""
     doc_type = DocType(d.doc_type)
-    return DocumentRead(
-        id=d.id,
-        case_id=d.case_id,
+    return DocumentRead.of(
+        d,
         doc_type=doc_type,
         doc_type_label=DOC_TYPE_LABELS[doc_type],
-        number=d.number,
-        year=d.year,
-        serial=d.serial,
-        issued_at=d.issued_at,
         download_url=f"{DOCUMENTS_URL}/{d.id}/docx",
     )
 
@@ -363,30 +330,14 @@ def case_read(session: Session, row: InspectionCase) -> CaseRead:
         .order_by(EnforcementDocument.issued_at, EnforcementDocument.id)
     )
     state = CaseState(row.state)
-    return CaseRead(
-        id=row.id,
-        enterprise_id=row.enterprise_id,
+    return CaseRead.of(
+        row,
         enterprise_name=facts.name if facts else "—",
         credit_code=facts.credit_code if facts else "—",
-        division_code=row.division_code,
-        department_id=row.department_id,
-        draw_id=row.draw_id,
-        mode=row.mode,
         inspector_ids=list(row.inspector_ids),
         inspector_names=[names.get(i, str(i)) for i in row.inspector_ids],
-        checklist_code=row.checklist_code,
         state=state,
         state_label=CASE_STATE_LABELS[state],
-        planned_on=row.planned_on,
-        inspected_at=row.inspected_at,
-        place=row.place,
-        summary=row.summary,
-        rectify_deadline=row.rectify_deadline,
-        reinspected_at=row.reinspected_at,
-        fine_yuan=row.fine_yuan,
-        penalized_at=row.penalized_at,
-        closed_at=row.closed_at,
-        created_at=row.created_at,
         findings=[finding_read(f) for f in case_findings(session, row.id)],
         documents=[document_read(d) for d in docs],
     )
@@ -430,16 +381,11 @@ def page_cases(
         )
     }
     items = [
-        CaseSummary(
-            id=r.id,
-            enterprise_id=r.enterprise_id,
+        CaseSummary.of(
+            r,
             enterprise_name=facts[r.enterprise_id].name if r.enterprise_id in facts else "—",
-            division_code=r.division_code,
-            mode=r.mode,
             state=CaseState(r.state),
             state_label=CASE_STATE_LABELS[CaseState(r.state)],
-            planned_on=r.planned_on,
-            inspected_at=r.inspected_at,
             findings=int(counts.get(r.id, 0)),
         )
         for r in rows
@@ -489,18 +435,7 @@ def _rows(
         )
         for key, name in keys
     ]
-    return [
-        IntensityRow(
-            key=r.row.key,
-            name=r.row.name,
-            inspections=r.row.inspections,
-            problems=r.row.problems,
-            fines_wan=r.row.fines_wan,
-            rank=r.rank,
-            score=r.score,
-        )
-        for r in rank_intensity(data)
-    ]
+    return [IntensityRow.of(r.row, rank=r.rank, score=r.score) for r in rank_intensity(data)]
 
 
 def intensity(
@@ -583,13 +518,5 @@ def intensity(
         month=month,
         townships=_rows(town_keys, t_insp, t_prob, t_fine),
         departments=_rows(dept_keys, d_insp, d_prob, d_fine),
-        totals=IntensityRow(
-            key=total.key,
-            name=total.name,
-            inspections=total.inspections,
-            problems=total.problems,
-            fines_wan=total.fines_wan,
-            rank=0,
-            score=0,
-        ),
+        totals=IntensityRow.of(total, rank=0, score=0),
     )

@@ -8,6 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from yingji.core.schemas import ReadModel
 from yingji.inspections.rules import CaseState, DocType, PlanMode, RiskTier
 
 HazardKind = Literal[
@@ -30,7 +31,7 @@ class PlanCreate(BaseModel):
     title: str | None = Field(default=None, max_length=200, title="计划名称")
 
 
-class PlanTargetRead(BaseModel):
+class PlanTargetRead(ReadModel):
     """One enterprise in the annual plan."""
 
     id: int
@@ -47,7 +48,7 @@ class PlanTargetRead(BaseModel):
     done: int
 
 
-class PlanRead(BaseModel):
+class PlanRead(ReadModel):
     """An annual plan with its targets (those visible to the reader)."""
 
     id: int
@@ -68,7 +69,7 @@ class ConflictCreate(BaseModel):
     reason: str = Field(min_length=1, max_length=200, title="回避事由")
 
 
-class ConflictRead(ConflictCreate):
+class ConflictRead(ConflictCreate, ReadModel):
     """A registered conflict."""
 
     id: int
@@ -91,7 +92,7 @@ class DrawCreate(BaseModel):
     planned_on: date | None = None
 
 
-class DrawAssignment(BaseModel):
+class DrawAssignment(ReadModel):
     """One drawn enterprise and its officers."""
 
     enterprise_id: int
@@ -101,7 +102,7 @@ class DrawAssignment(BaseModel):
     case_id: int | None
 
 
-class DrawExclusion(BaseModel):
+class DrawExclusion(ReadModel):
     """A candidate left out and why."""
 
     enterprise_id: int
@@ -111,7 +112,7 @@ class DrawExclusion(BaseModel):
     reason: str
 
 
-class DrawRead(BaseModel):
+class DrawRead(ReadModel):
     """A recorded draw: the published seed, the pools, exclusions and the result."""
 
     id: int
@@ -131,7 +132,7 @@ class DrawRead(BaseModel):
     drawn_by: int | None
 
 
-class DrawVerification(BaseModel):
+class DrawVerification(ReadModel):
     """Whether repeating a draw from its stored seed and pools gives the stored result."""
 
     draw_id: int
@@ -161,7 +162,7 @@ class FindingCreate(BaseModel):
     photo_keys: list[str] = Field(default_factory=list)
 
 
-class FindingRead(BaseModel):
+class FindingRead(ReadModel):
     """A finding with its hazard link and re-inspection result."""
 
     id: int
@@ -206,7 +207,7 @@ class PenaltyInput(BaseModel):
     facts: str = Field(default="", max_length=4000, title="违法事实")
 
 
-class DocumentRead(BaseModel):
+class DocumentRead(ReadModel):
     """An issued enforcement document (download as .docx)."""
 
     id: int
@@ -220,7 +221,7 @@ class DocumentRead(BaseModel):
     download_url: str
 
 
-class CaseRead(BaseModel):
+class CaseRead(ReadModel):
     """An inspection case with its findings and documents."""
 
     id: int
@@ -250,7 +251,7 @@ class CaseRead(BaseModel):
     documents: list[DocumentRead]
 
 
-class CaseSummary(BaseModel):
+class CaseSummary(ReadModel):
     """A case in a list."""
 
     id: int
@@ -265,7 +266,7 @@ class CaseSummary(BaseModel):
     findings: int
 
 
-class ChecklistItem(BaseModel):
+class ChecklistItem(ReadModel):
     """One item of an inspection checklist."""
 
     code: str
@@ -273,7 +274,7 @@ class ChecklistItem(BaseModel):
     basis: str
 
 
-class ChecklistRead(BaseModel):
+class ChecklistRead(ReadModel):
     """An inspection checklist for an industry group."""
 
     code: str
@@ -282,7 +283,7 @@ class ChecklistRead(BaseModel):
     items: list[ChecklistItem]
 
 
-class IntensityRow(BaseModel):
+class IntensityRow(ReadModel):
     """One unit's 三个强度 in a month and its place in the ranking."""
 
     key: str
@@ -294,7 +295,7 @@ class IntensityRow(BaseModel):
     score: int
 
 
-class IntensityRead(BaseModel):
+class IntensityRead(ReadModel):
     """The monthly 三个强度 statistics per township and per department."""
 
     month: str
