@@ -10,10 +10,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 from uuid import uuid4
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from yingji.core.schemas import values_of
 
 if TYPE_CHECKING:
     from yingji.core.uow import UnitOfWork
@@ -28,6 +30,18 @@ class Event(BaseModel):
     event_id: str = Field(default_factory=lambda: uuid4().hex)
     occurred_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
 
+    @classmethod
+    def of(cls, row: object, /, **values: Any) -> Self:
+        """Build from ``row``'s same-named attributes, as ``ReadModel.of`` does.
+
+        The event's own ``event_id`` and ``occurred_at`` are never taken from the row (an
+        incident's ``occurred_at`` is not the moment the event happened); pass them to set them.
+        """
+        return cls.model_validate(values_of(cls, row, values, skip=_OWN_FIELDS))
+
+
+# Every event's own identity and time (see ``Event.of``).
+_OWN_FIELDS = frozenset({"event_id", "occurred_at"})
 
 Handler = Callable[["UnitOfWork", Event], None]
 

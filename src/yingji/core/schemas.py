@@ -5,6 +5,7 @@ lines that drifted whenever a column was added. A read schema now subclasses :cl
 and is built with ``Schema.of(row, extra=…)``: every field is taken from the row's attribute of
 the same name unless given as a keyword (renamed, computed or converted values, such as labels
 or an enum's ``.value``). Validation still runs, so a missing or mistyped value fails loudly.
+Domain events are built the same way (``Event.of`` in ``core.events``) through :func:`values_of`.
 """
 
 from __future__ import annotations
@@ -14,6 +15,35 @@ from typing import Any, Self
 from pydantic import BaseModel, ConfigDict
 
 _MISSING = object()
+
+
+def values_of(
+    model: type[BaseModel],
+    row: object,
+    values: dict[str, Any],
+    *,
+    skip: frozenset[str] = frozenset(),
+) -> dict[str, Any]:
+    """Return ``model``'s field values: ``values`` first, else ``row``'s same-named attribute.
+
+    Fields in ``skip`` are never read from the row (only from ``values``); a field found in
+    neither is left out, so the model's default applies (or validation fails without one).
+    """
+    data: dict[str, Any] = {}
+    for name in model.model_fields:
+        if name in values:
+            data[name] = values[name]
+            continue
+        if name in skip:
+            continue
+        value = getattr(row, name, _MISSING)
+        if value is not _MISSING:
+            data[name] = value
+    unknown = set(values) - set(model.model_fields)
+    if unknown:
+        # A misspelt keyword would otherwise vanish without a trace.
+        raise TypeError(f"{model.__name__}.of: unknown fields {sorted(unknown)}")
+    return data
 
 
 class ReadModel(BaseModel):
@@ -28,16 +58,4 @@ class ReadModel(BaseModel):
         A field neither on the row nor in ``values`` is left to its default (or fails
         validation when it has none), never silently ``None``.
         """
-        data: dict[str, Any] = {}
-        for name in cls.model_fields:
-            if name in values:
-                data[name] = values[name]
-                continue
-            value = getattr(row, name, _MISSING)
-            if value is not _MISSING:
-                data[name] = value
-        unknown = set(values) - set(cls.model_fields)
-        if unknown:
-            # A misspelt keyword would otherwise vanish without a trace.
-            raise TypeError(f"{cls.__name__}.of: unknown fields {sorted(unknown)}")
-        return cls.model_validate(data)
+        return cls.model_validate(values_of(cls, row, values))

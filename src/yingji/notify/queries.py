@@ -145,23 +145,13 @@ def _add_state(slot: CoverageCounts, state: str, n: int) -> None:
 
 
 def _delivery_read(delivery: Delivery, message: Message, phone: str | None) -> DeliveryRead:
-    return DeliveryRead(
-        id=delivery.id,
-        message_id=delivery.message_id,
+    return DeliveryRead.of(
+        delivery,
         subject=message.subject,
         source_kind=message.source_kind,
         source_id=message.source_id,
-        channel=delivery.channel,
-        recipient_kind=delivery.recipient_kind,
-        recipient_id=delivery.recipient_id,
         address=delivery.address or phone,
-        division_code=delivery.division_code,
-        state=delivery.state,
-        attempts=delivery.attempts,
         queued_at=message.created_at,
-        sent_at=delivery.sent_at,
-        finished_at=delivery.finished_at,
-        last_error=delivery.last_error,
     )
 
 
@@ -261,13 +251,10 @@ def inbox(session: Session, actor: Actor, *, limit: int = 50) -> list[InboxItem]
             else None
         )
         items.append(
-            InboxItem(
+            InboxItem.of(
+                message,
                 delivery_id=delivery.id,
                 message_id=message.id,
-                subject=message.subject,
-                body=message.body,
-                source_kind=message.source_kind,
-                source_id=message.source_id,
                 queued_at=message.created_at,
                 state=delivery.state,
                 ack_token=ack.token if ack and ack.acknowledged_at is None else None,
@@ -291,21 +278,7 @@ def list_acknowledgements(
         .order_by(Acknowledgement.id.desc())
         .limit(limit)
     ).all()
-    return [
-        AcknowledgementRead(
-            id=a.id,
-            message_id=a.message_id,
-            person_id=a.person_id,
-            person_name=name,
-            division_code=a.division_code,
-            requested_at=a.requested_at,
-            escalation_step=a.escalation_step,
-            escalated_at=a.escalated_at,
-            acknowledged_at=a.acknowledged_at,
-            acknowledged_via=a.acknowledged_via,
-        )
-        for a, name in rows
-    ]
+    return [AcknowledgementRead.of(a, person_name=name) for a, name in rows]
 
 
 def find_acknowledgement_by_token(session: Session, token: str) -> AcknowledgementRead | None:
@@ -318,18 +291,7 @@ def find_acknowledgement_by_token(session: Session, token: str) -> Acknowledgeme
     if row is None:
         return None
     a, name = row
-    return AcknowledgementRead(
-        id=a.id,
-        message_id=a.message_id,
-        person_id=a.person_id,
-        person_name=name,
-        division_code=a.division_code,
-        requested_at=a.requested_at,
-        escalation_step=a.escalation_step,
-        escalated_at=a.escalated_at,
-        acknowledged_at=a.acknowledged_at,
-        acknowledged_via=a.acknowledged_via,
-    )
+    return AcknowledgementRead.of(a, person_name=name)
 
 
 def message_subject(session: Session, message_id: int) -> str | None:

@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from yingji.core.schemas import ReadModel
 from yingji.notify.rules import CHANNEL_LABELS as CHANNEL_LABELS
 from yingji.registry.schemas import PHONE_PATTERN, RecordMeta
 
@@ -78,7 +79,7 @@ class BroadcastQueued(BaseModel):
     queued: int
 
 
-class DeliveryRead(BaseModel):
+class DeliveryRead(ReadModel):
     """One delivery as the dashboard and the API show it."""
 
     id: int
@@ -99,7 +100,7 @@ class DeliveryRead(BaseModel):
     last_error: str | None
 
 
-class InboxItem(BaseModel):
+class InboxItem(ReadModel):
     """One in-app notification of the signed-in user."""
 
     delivery_id: int
@@ -121,7 +122,7 @@ class AcknowledgeRequest(BaseModel):
     delivery_id: int | None = None
 
 
-class AcknowledgementRead(BaseModel):
+class AcknowledgementRead(ReadModel):
     """A named person's acknowledgement of a message."""
 
     id: int

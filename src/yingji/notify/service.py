@@ -634,13 +634,11 @@ def acknowledge(
         after={"acknowledged_via": via, "message_id": ack.message_id},
     )
     uow.add_event(
-        AcknowledgementReceived(
+        AcknowledgementReceived.of(
+            ack,
             acknowledgement_id=ack.id,
-            message_id=ack.message_id,
-            person_id=ack.person_id,
             source_kind=message.source_kind,
             source_id=message.source_id,
-            division_code=ack.division_code,
         )
     )
 
@@ -762,13 +760,11 @@ def _escalate(uow: UnitOfWork, ack: Acknowledgement, now: datetime) -> None:
         reason=None if told else "无上级责任人，未能上报",
     )
     uow.add_event(
-        AcknowledgementEscalated(
+        AcknowledgementEscalated.of(
+            ack,
             acknowledgement_id=ack.id,
-            message_id=ack.message_id,
-            person_id=ack.person_id,
             step=step,
             source_kind=message.source_kind,
             source_id=message.source_id,
-            division_code=ack.division_code,
         )
     )
