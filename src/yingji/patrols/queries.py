@@ -88,36 +88,23 @@ def patrol_read(
     patrol: Patrol, counts: tuple[int, int] = (0, 0), division_name: str | None = None
 ) -> PatrolRead:
     """Return the API shape of a patrol."""
-    return PatrolRead(
-        id=patrol.id,
-        division_code=patrol.division_code,
+    return PatrolRead.of(
+        patrol,
         division_name=division_name,
-        patroller_id=patrol.patroller_id,
-        patroller_name=patrol.patroller_name,
-        state=patrol.state,
         state_label=PATROL_STATE_LABELS[patrol.state],
-        started_at=patrol.started_at,
-        finished_at=patrol.finished_at,
         distance_m=round(patrol.distance_m, 1),
-        point_count=patrol.point_count,
         check_count=counts[0],
         anomaly_count=counts[1],
-        summary=patrol.summary,
     )
 
 
 def check_read(check: PatrolCheck) -> CheckRead:
     """Return the API shape of a patrol check."""
-    return CheckRead(
-        id=check.id,
-        patrol_id=check.patrol_id,
-        item=check.item,
+    return CheckRead.of(
+        check,
         result=CheckResult(check.result),
         note=check.note or "",
-        longitude=check.longitude,
-        latitude=check.latitude,
         photo_keys=list(check.photo_keys or []),
-        checked_at=check.checked_at,
     )
 
 
@@ -150,15 +137,7 @@ def get_patrol(session: Session, actor: Actor, patrol_id: int) -> PatrolDetail:
     return PatrolDetail(
         **base.model_dump(),
         checks=[check_read(c) for c in checks],
-        track=[
-            TrackPointRead(
-                recorded_at=p.recorded_at,
-                longitude=p.longitude,
-                latitude=p.latitude,
-                accuracy_m=p.accuracy_m,
-            )
-            for p in track
-        ],
+        track=[TrackPointRead.of(p) for p in track],
     )
 
 
@@ -295,23 +274,12 @@ def grid_report_read(report: GridReport) -> GridReportRead:
     labels = (
         HAZARD_KIND_LABELS if report.report_type == GridReportType.HAZARD else EVENT_CATEGORY_LABELS
     )
-    return GridReportRead(
-        id=report.id,
+    return GridReportRead.of(
+        report,
         report_type=GridReportType(report.report_type),
-        category=report.category,
         category_label=labels.get(report.category, report.category),
-        title=report.title,
         description=report.description or "",
-        division_code=report.division_code,
-        longitude=report.longitude,
-        latitude=report.latitude,
         photo_keys=list(report.photo_keys or []),
-        occurred_at=report.occurred_at,
-        reporter_id=report.reporter_id,
-        reporter_name=report.reporter_name,
-        patrol_id=report.patrol_id,
-        hazard_id=report.hazard_id,
-        created_at=report.created_at,
     )
 
 
@@ -362,37 +330,16 @@ def page_grid_reports(
 
 def public_report_read(report: PublicReport, division_name: str | None = None) -> PublicReportRead:
     """Return the officers' view of a public report."""
-    return PublicReportRead(
-        id=report.id,
-        kind=report.kind,
+    return PublicReportRead.of(
+        report,
         kind_label=HAZARD_KIND_LABELS.get(report.kind, report.kind),
-        title=report.title,
         description=report.description or "",
-        address=report.address,
-        longitude=report.longitude,
-        latitude=report.latitude,
-        division_code=report.division_code,
-        township_code=report.township_code,
         division_name=division_name,
-        anonymous=report.anonymous,
-        reporter_name=report.reporter_name,
-        reporter_phone=report.reporter_phone,
         photo_keys=list(report.photo_keys or []),
         state=ReportState(report.state),
         state_label=REPORT_STATE_LABELS[report.state],
-        verified=report.verified,
-        hazard_id=report.hazard_id,
-        linked_existing=report.linked_existing,
-        reply=report.reply,
-        replied_at=report.replied_at,
-        handled_by=report.handled_by,
-        handling_note=report.handling_note,
         reward_state=RewardState(report.reward_state),
         reward_state_label=REWARD_STATE_LABELS[report.reward_state],
-        reward_amount=report.reward_amount,
-        reward_note=report.reward_note,
-        reward_paid_at=report.reward_paid_at,
-        created_at=report.created_at,
     )
 
 
@@ -459,15 +406,13 @@ def track_public_report(session: Session, code: str) -> PublicReportStatus:
     if report is None:
         raise NotFound("查询码不存在，请核对后重试")
     names = division_names(session, [report.township_code])
-    return PublicReportStatus(
+    return PublicReportStatus.of(
+        report,
         kind=HAZARD_KIND_LABELS.get(report.kind, report.kind),
-        title=report.title,
         township_name=names.get(report.township_code),
         state=ReportState(report.state),
         state_label=REPORT_STATE_LABELS[report.state],
         received_at=report.created_at,
-        reply=report.reply,
-        replied_at=report.replied_at,
     )
 
 

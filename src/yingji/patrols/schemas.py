@@ -8,6 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from yingji.core.schemas import ReadModel
 from yingji.patrols.rules import CheckResult, GridReportType, ReportState, RewardState
 
 Longitude = Field(ge=-180, le=180, title="经度")
@@ -52,7 +53,7 @@ class TrackBatch(BaseModel):
     points: list[TrackPointIn] = Field(min_length=1, max_length=2000)
 
 
-class TrackUploadRead(BaseModel):
+class TrackUploadRead(ReadModel):
     """What a batch upload did: positions added, already known, and the patrol's totals."""
 
     added: int
@@ -72,7 +73,7 @@ class CheckCreate(BaseModel):
     photo_keys: list[str] = Field(default_factory=list, max_length=9, title="照片")
 
 
-class CheckRead(CheckCreate):
+class CheckRead(CheckCreate, ReadModel):
     """A stored check."""
 
     id: int
@@ -80,7 +81,7 @@ class CheckRead(CheckCreate):
     checked_at: datetime
 
 
-class PatrolRead(BaseModel):
+class PatrolRead(ReadModel):
     """A patrol with its totals."""
 
     id: int
@@ -99,7 +100,7 @@ class PatrolRead(BaseModel):
     summary: str | None
 
 
-class TrackPointRead(BaseModel):
+class TrackPointRead(ReadModel):
     """A stored position."""
 
     recorded_at: datetime
@@ -111,11 +112,13 @@ class TrackPointRead(BaseModel):
 class PatrolDetail(PatrolRead):
     """A patrol with its checks and track."""
 
-    checks: list[CheckRead] = []
-    track: list[TrackPointRead] = []
+    # Field(default=[]) is what a bare [] means to pydantic; spelt out because ruff cannot see
+    # through the imported ReadModel base that this is a pydantic model (RUF012).
+    checks: list[CheckRead] = Field(default=[])
+    track: list[TrackPointRead] = Field(default=[])
 
 
-class CoverageRow(BaseModel):
+class CoverageRow(ReadModel):
     """One grid (or village) on one day: was it patrolled, by whom, how far, what was found."""
 
     division_code: str
@@ -129,7 +132,7 @@ class CoverageRow(BaseModel):
     covered: bool
 
 
-class CoverageRead(BaseModel):
+class CoverageRead(ReadModel):
     """Patrol coverage of the actor's grids on a day (district local date)."""
 
     day: date
@@ -152,7 +155,7 @@ class GridReportCreate(BaseModel):
     patrol_id: int | None = Field(default=None, ge=1, title="所属巡查")
 
 
-class GridReportRead(BaseModel):
+class GridReportRead(ReadModel):
     """A stored grid report; ``hazard_id`` is set for a hazard handed to the hazard loop."""
 
     id: int
@@ -187,7 +190,7 @@ class PublicReportCreate(BaseModel):
     reporter_phone: str | None = Field(default=None, max_length=40, title="联系电话")
 
 
-class PublicReportReceipt(BaseModel):
+class PublicReportReceipt(ReadModel):
     """What the reporter gets back: the tracking code (shown once) and where it went."""
 
     id: int
@@ -198,7 +201,7 @@ class PublicReportReceipt(BaseModel):
     state_label: str
 
 
-class PublicReportStatus(BaseModel):
+class PublicReportStatus(ReadModel):
     """What the tracking code shows: progress and the reply, nothing about the reporter."""
 
     kind: str
@@ -211,7 +214,7 @@ class PublicReportStatus(BaseModel):
     replied_at: datetime | None
 
 
-class PublicReportRead(BaseModel):
+class PublicReportRead(ReadModel):
     """A public report as officers see it."""
 
     id: int
