@@ -259,15 +259,14 @@ def match_plans(session: Session, actor: Actor, situation: Situation) -> list[Pl
         if found is None:
             continue
         out.append(
-            PlanMatch(
+            PlanMatch.of(
+                found,
                 plan_id=plan.id,
                 plan_name=plan.name,
                 kind=plan.kind,
                 version_id=plan.current_version_id,
                 level=int(found.level),
                 level_label=LEVEL_LABELS[int(found.level)],
-                reasons=found.reasons,
-                score=found.score,
             )
         )
     out.sort(key=lambda m: (-m.score, m.plan_id))
@@ -346,21 +345,13 @@ def list_tasks(
                 )
             ]
         out.append(
-            TaskRead(
-                id=task.id,
-                activation_id=task.activation_id,
+            TaskRead.of(
+                task,
                 plan_id=plan.id,
                 plan_name=plan.name,
                 level=activation.level,
-                action=task.action,
-                department_id=task.department_id,
-                role=task.role,
-                division_code=task.division_code,
                 resources=list(task.resources),
-                state=task.state,
                 state_label=TASK_STATE_LABELS[task.state],
-                due_at=task.due_at,
-                done_at=task.done_at,
                 overdue=task.state != "done" and task.due_at < now,
                 history=history,
             )

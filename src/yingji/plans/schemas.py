@@ -12,6 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from yingji.core.schemas import ReadModel
 from yingji.plans.rules import PlanKind
 from yingji.plans.rules import Situation as Situation
 
@@ -149,7 +150,7 @@ class EvaluationIn(BaseModel):
     conclusion: str = Field(min_length=1, max_length=5000)
 
 
-class TaskRead(BaseModel):
+class TaskRead(ReadModel):
     """A task as departments and the command post see it."""
 
     id: int
@@ -170,7 +171,7 @@ class TaskRead(BaseModel):
     history: list[dict[str, object]] = Field(default_factory=list)
 
 
-class PlanMatch(BaseModel):
+class PlanMatch(ReadModel):
     """A plan that fits a situation: the level it reaches and why."""
 
     plan_id: int
