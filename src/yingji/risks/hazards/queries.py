@@ -55,16 +55,9 @@ def local_today(timezone: str = DEFAULT_TIMEZONE, now: datetime | None = None) -
 
 def transition_read(t: HazardTransition) -> TransitionRead:
     """Return the API shape of one history step."""
-    return TransitionRead(
-        id=t.id,
-        action=t.action,
+    return TransitionRead.of(
+        t,
         action_label=ACTION_LABELS.get(t.action, _EXTRA_ACTION_LABELS.get(t.action, t.action)),
-        from_state=t.from_state,
-        to_state=t.to_state,
-        actor_id=t.actor_id,
-        actor_name=t.actor_name,
-        at=t.at,
-        reason=t.reason,
         photo_keys=list(t.photo_keys or []),
     )
 
@@ -83,38 +76,14 @@ def hazard_read(h: Hazard, today: date | None = None) -> HazardRead:
     """Return the API shape of a stored hazard (without its history)."""
     today = today or local_today()
     state = HazardState(h.state)
-    return HazardRead(
-        id=h.id,
-        source=h.source,
-        source_ref=h.source_ref,
-        level=h.level,
+    return HazardRead.of(
+        h,
         level_label=LEVEL_LABELS.get(h.level, h.level),
-        kind=h.kind,
-        title=h.title,
         description=h.description or "",
-        state=h.state,
         state_label=STATE_LABELS[state],
-        division_code=h.division_code,
-        enterprise_id=h.enterprise_id,
-        risk_point_id=h.risk_point_id,
-        industry_code=h.industry_code,
-        department_id=h.department_id,
-        longitude=h.longitude,
-        latitude=h.latitude,
         photo_keys=list(h.photo_keys or []),
-        owner_user_id=h.owner_user_id,
-        deadline=h.deadline,
         overdue=is_overdue(state, h.deadline, today),
         plan=RectificationPlan.model_validate(h.plan) if h.plan else None,
-        supervised_listing=h.supervised_listing,
-        supervised_listing_at=h.supervised_listing_at,
-        supervised_listing_note=h.supervised_listing_note,
-        submitted_by=h.submitted_by,
-        reported_by=h.reported_by,
-        reporter_name=h.reporter_name,
-        reported_at=h.reported_at,
-        closed_at=h.closed_at,
-        updated_at=h.updated_at,
     )
 
 
@@ -229,14 +198,10 @@ class _Counts:
     keys: set[str] = field(default_factory=set)
 
     def row(self, key: str, label: str) -> StatisticsRow:
-        return StatisticsRow(
+        return StatisticsRow.of(
+            self,
             key=key,
             label=label,
-            found=self.found,
-            closed=self.closed,
-            open=self.open,
-            overdue=self.overdue,
-            major=self.major,
             rectification_rate=rectification_rate(self.found, self.closed),
         )
 

@@ -10,6 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from yingji.core.schemas import ReadModel
 from yingji.risks.hazards.rules import KIND_LABELS as KIND_LABELS
 
 Source = Literal["self_check", "grid_patrol", "inspection", "public_report", "alarm", "review"]
@@ -72,7 +73,7 @@ class DeadlineChange(BaseModel):
     reason: str = Field(min_length=1, max_length=2000, title="原因")
 
 
-class TransitionRead(BaseModel):
+class TransitionRead(ReadModel):
     """One step of the hazard's history."""
 
     id: int
@@ -87,7 +88,7 @@ class TransitionRead(BaseModel):
     photo_keys: list[str]
 
 
-class HazardRead(BaseModel):
+class HazardRead(ReadModel):
     """A hazard as readers see it (``transitions`` filled on the detail read)."""
 
     id: int
@@ -140,7 +141,7 @@ class HazardFilters(BaseModel):
     open_only: bool = Field(default=False, title="仅未销号")
 
 
-class StatisticsRow(BaseModel):
+class StatisticsRow(ReadModel):
     """Counts of one township, industry or department."""
 
     key: str
