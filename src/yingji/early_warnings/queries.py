@@ -40,17 +40,7 @@ def cap_url(identifier: str) -> str:
 
 
 def _message_read(m: WarningMessage) -> MessageRead:
-    return MessageRead(
-        id=m.id,
-        seq=m.seq,
-        identifier=m.identifier,
-        sender=m.sender,
-        sent=m.sent,
-        msg_type=m.msg_type,
-        status=m.status,
-        queued=m.queued,
-        cap_url=cap_url(m.identifier),
-    )
+    return MessageRead.of(m, cap_url=cap_url(m.identifier))
 
 
 def to_read(
@@ -61,47 +51,16 @@ def to_read(
 ) -> WarningRead:
     """Return the API shape of a warning row."""
     signal = SIGNALS.get(w.signal)
-    return WarningRead(
-        id=w.id,
-        title=w.title,
-        signal=w.signal,
+    return WarningRead.of(
+        w,
         signal_name=signal.name if signal else w.signal,
-        level=w.level,
         level_label=LEVEL_LABELS.get(w.level, w.level),
-        issuer=w.issuer,
-        division_code=w.division_code,
         division_codes=list(w.area_codes or []),
         polygon=w.area_polygon,
-        area_desc=w.area_desc,
-        starts_at=w.starts_at,
-        ends_at=w.ends_at,
-        description=w.description,
-        measures=w.measures,
-        contact=w.contact,
         channels=list(w.channels or []),
-        state=w.state,
         state_label=STATE_LABELS.get(w.state, w.state),
-        origin=w.origin,
-        cap_status=w.cap_status,
-        created_by=w.created_by,
-        submitted_by=w.submitted_by,
-        approved_by=w.approved_by,
-        published_at=w.published_at,
-        lifted_at=w.lifted_at,
-        created_at=w.created_at,
-        updated_at=w.updated_at,
         messages=[_message_read(m) for m in messages or []],
-        history=[
-            TransitionRead(
-                action=t.action,
-                from_state=t.from_state,
-                to_state=t.to_state,
-                actor_name=t.actor_name,
-                reason=t.reason,
-                at=t.at,
-            )
-            for t in history or []
-        ],
+        history=[TransitionRead.of(t) for t in history or []],
     )
 
 

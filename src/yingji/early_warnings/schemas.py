@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, Field
 
+from yingji.core.schemas import ReadModel
 from yingji.early_warnings.rules import CHANNELS, Level
 
 DIVISION_PATTERN = r"^\d{6}(\d{3}){0,3}$"
@@ -59,7 +60,7 @@ class ActionBody(BaseModel):
     reason: str = Field(default="", max_length=500, title="原因")
 
 
-class TransitionRead(BaseModel):
+class TransitionRead(ReadModel):
     """One workflow step."""
 
     action: str
@@ -70,7 +71,7 @@ class TransitionRead(BaseModel):
     at: datetime
 
 
-class MessageRead(BaseModel):
+class MessageRead(ReadModel):
     """One CAP message of a warning (the document is at ``cap_url``)."""
 
     id: int
@@ -84,7 +85,7 @@ class MessageRead(BaseModel):
     cap_url: str
 
 
-class WarningRead(BaseModel):
+class WarningRead(ReadModel):
     """A warning as the API shows it."""
 
     id: int
