@@ -458,13 +458,8 @@ def _move(uow: UnitOfWork, row: InspectionCase, action: CaseAction, reason: str 
         reason=reason or None,
     )
     uow.add_event(
-        CaseStateChanged(
-            case_id=row.id,
-            enterprise_id=row.enterprise_id,
-            division_code=row.division_code,
-            from_state=before,
-            to_state=target.value,
-            action=action.value,
+        CaseStateChanged.of(
+            row, case_id=row.id, from_state=before, to_state=target.value, action=action.value
         )
     )
 
@@ -603,13 +598,8 @@ def issue_document(
         after={"case_id": row.id, "doc_type": doc_type.value, "number": number},
     )
     uow.add_event(
-        DocumentIssued(
-            document_id=doc.id,
-            case_id=row.id,
-            enterprise_id=row.enterprise_id,
-            division_code=row.division_code,
-            doc_type=doc_type.value,
-            number=number,
+        DocumentIssued.of(
+            row, document_id=doc.id, case_id=row.id, doc_type=doc_type.value, number=number
         )
     )
     return doc
@@ -654,14 +644,7 @@ def record_inspection(
         findings=_finding_lines(findings),
     )
     doc = issue_document(uow, row, DocType.INSPECTION_RECORD, content, config=config)
-    uow.add_event(
-        InspectionRecorded(
-            case_id=row.id,
-            enterprise_id=row.enterprise_id,
-            division_code=row.division_code,
-            findings=len(findings),
-        )
-    )
+    uow.add_event(InspectionRecorded.of(row, case_id=row.id, findings=len(findings)))
     return doc.id
 
 
