@@ -32,10 +32,11 @@ from yingji.core.composition import Domain, TemplateFolder
 from yingji.core.db import make_engine, make_session_factory
 from yingji.core.errors import DomainError
 from yingji.core.events import EventRegistry
-from yingji.core.extensions import Extensions
+from yingji.core.extensions import LABEL_TABLES, Extensions
 from yingji.core.jobs import Job
 from yingji.core.notices import NoticeRequested
 from yingji.core.web.context import AppContext
+from yingji.core.web.display import Labels
 from yingji.core.web.problems import domain_problem, install_problem_handlers
 from yingji.core.web.security import install_security_headers
 from yingji.core.web.templates import register_templates
@@ -214,6 +215,7 @@ def create_app(settings: Settings | None = None, *, ctx: AppContext | None = Non
         openapi_url="/api/openapi.json",
     )
     app.state.ctx = ctx
+    app.state.labels = Labels(ctx.extensions.get(LABEL_TABLES))
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.secret_key,

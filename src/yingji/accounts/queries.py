@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
@@ -44,6 +45,7 @@ def actor_for(user: User, district_code: str) -> Actor:
         division_code=effective_division(role, user.division_code, district_code),
         enterprise_id=user.enterprise_id,
         department_id=user.department_id,
+        display_name=user.display_name or "",
     )
 
 
@@ -132,3 +134,14 @@ def list_departments(session: Session) -> list[Department]:
     return list(
         session.scalars(select(Department).order_by(Department.division_code, Department.name))
     )
+
+
+def person_choices(people: Iterable[tuple[int, str, str]]) -> list[tuple[int, str]]:
+    """Return (user id, what a picker shows) for (id, display name, username) rows.
+
+    People are shown by name; the username is added only to tell two people of the same
+    name apart, so a picker never reads like a list of logins.
+    """
+    rows = list(people)
+    seen = Counter(name for _, name, _ in rows)
+    return [(uid, name if seen[name] == 1 else f"{name}（{login}）") for uid, name, login in rows]

@@ -37,6 +37,7 @@ from yingji.alarms.schemas import (
 from yingji.core.actor import Actor
 from yingji.core.errors import NotFound
 from yingji.core.pagination import Page, PageParams
+from yingji.core.web.display import format_number
 from yingji.duty.schemas import OpenItem
 
 _STATE_ORDER = case(
@@ -241,7 +242,7 @@ def open_items(session: Session, division_code: str) -> list[OpenItem]:
         OpenItem(
             kind="alarm",
             ref_id=str(a.id),
-            title=f"{a.device_name} {a.metric} {a.level_label}（{a.last_value}{a.unit}）",
+            title=f"{a.device_name} {a.level_label}（{format_number(a.last_value, a.unit)}）",
             status=STATE_LABELS.get(a.state, a.state),
             url=f"/alarms/{a.id}",
         )

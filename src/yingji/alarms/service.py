@@ -105,7 +105,7 @@ def _history(
             value=value,
             actor_id=uow.actor.user_id,
             # System processes (the relay, the escalation job) show as 系统, not by job name.
-            actor_name="系统" if uow.actor.is_system else uow.actor.username,
+            actor_name=uow.actor.name,
             note=note,
             detail=detail,
         )

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from yingji.accounts.models import User
 from yingji.accounts.pages import render_page
+from yingji.accounts.queries import person_choices
 from yingji.accounts.rules import Role
 from yingji.accounts.schemas import has_role
 from yingji.core.actor import Actor
@@ -96,7 +97,7 @@ def _people(session: Session) -> list[tuple[int, str]]:
         .where(User.is_active.is_(True), User.enterprise_id.is_(None))
         .order_by(User.display_name, User.id)
     )
-    return [(uid, f"{name}（{username}）") for uid, name, username in session.execute(stmt)]
+    return person_choices((uid, name, login) for uid, name, login in session.execute(stmt))
 
 
 def _roster_page(

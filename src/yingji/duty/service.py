@@ -285,7 +285,7 @@ def add_log_entry(
         content=data.content,
         is_open=data.is_open,
         author_id=uow.actor.user_id,
-        author_name=uow.actor.username,
+        author_name=uow.actor.name,
         created_at=now,
     )
     uow.session.add(entry)
@@ -353,7 +353,7 @@ def hand_over(
         status="pending",
         notes=data.notes,
         handed_by=uow.actor.user_id,
-        handed_by_name=uow.actor.username,
+        handed_by_name=uow.actor.name,
         created_at=now,
     )
     session.add(handover)

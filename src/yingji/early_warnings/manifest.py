@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from yingji.core.composition import Domain, TemplateFolder, event_types
-from yingji.early_warnings import api, events, models, pages
+from yingji.core.extensions import LABEL_TABLES, contribute
+from yingji.early_warnings import api, events, models, pages, rules
 
 DOMAIN = Domain(
     package="yingji.early_warnings",
@@ -13,4 +14,5 @@ DOMAIN = Domain(
     page_routers=tuple(pages.routers),
     templates=(TemplateFolder("early_warnings", "yingji.early_warnings"),),
     events=event_types(events),
+    contributions=contribute(LABEL_TABLES, *rules.LABELS),
 )

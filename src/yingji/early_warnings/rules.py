@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from enum import StrEnum
 
+from yingji.core.extensions import LabelTable
 from yingji.notify.schemas import CHANNEL_LABELS
 
 
@@ -263,3 +264,12 @@ COMPOSER_ROLES = frozenset(
 APPROVER_ROLES = frozenset({"admin", "bureau_staff", "duty_officer"})
 # Reverse of LEVEL_SEVERITY for imports that carry no colour parameter.
 SEVERITY_LEVELS: dict[str, str] = {v: k for k, v in LEVEL_SEVERITY.items()}
+
+
+#: The display layer's labels for warning codes (contributed by the manifest).
+LABELS: tuple[LabelTable, ...] = (
+    LabelTable("warning_level", LEVEL_LABELS),
+    LabelTable("warning_state", STATE_LABELS),
+    LabelTable("warning_action", ACTION_LABELS),
+    LabelTable("warning_signal", {s.code: s.name for s in SIGNAL_TYPES}),
+)

@@ -119,7 +119,7 @@ def _record(uow: UnitOfWork, w: Warning, action: str, from_state: str | None, re
             from_state=from_state,
             to_state=w.state,
             actor_id=uow.actor.user_id,
-            actor_name=uow.actor.username,
+            actor_name=uow.actor.name,
             reason=reason,
             at=uow.clock.now(),
         )

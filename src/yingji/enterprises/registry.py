@@ -280,7 +280,12 @@ ENTERPRISES = RegistrySpec(
     validate=_validate,
     validate_for_actor=_validate_for_actor,
     list_fields=("name", "credit_code", "industry_code", "scale", "licence_status"),
-    choice_labels={"scale": SCALE_LABELS, "licence_status": LICENCE_STATUS_LABELS},
+    choice_labels={
+        "scale": SCALE_LABELS,
+        "licence_status": LICENCE_STATUS_LABELS,
+        # the licences child table names the column ``status``
+        "status": LICENCE_STATUS_LABELS,
+    },
     after_write=_after_write,
     extra_read=_extra_read,
 )

@@ -4,9 +4,9 @@ reviews, and the duty desk's open incidents."""
 from __future__ import annotations
 
 from yingji.core.composition import Domain, TemplateFolder, event_types
-from yingji.core.extensions import contribute
+from yingji.core.extensions import LABEL_TABLES, contribute
 from yingji.duty.sources import OPEN_ITEM_SOURCES, OpenItemSource
-from yingji.incidents import api, events, handlers, models, pages, queries, tasks
+from yingji.incidents import api, events, handlers, models, pages, queries, rules, tasks
 from yingji.incidents.disaster_reports import api as report_api
 from yingji.incidents.disaster_reports import events as report_events
 from yingji.incidents.disaster_reports import models as report_models
@@ -54,5 +54,8 @@ DOMAIN = Domain(
     ),
     subscriptions=handlers.SUBSCRIPTIONS,
     jobs=(*tasks.JOBS, *report_tasks.JOBS),
-    contributions=contribute(OPEN_ITEM_SOURCES, OpenItemSource("incidents", queries.open_items)),
+    contributions=(
+        *contribute(OPEN_ITEM_SOURCES, OpenItemSource("incidents", queries.open_items)),
+        *contribute(LABEL_TABLES, *rules.LABELS),
+    ),
 )

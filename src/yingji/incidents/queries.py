@@ -397,7 +397,8 @@ def open_items(session: Session, division_code: str) -> list[OpenItem]:
             kind="incident",
             ref_id=str(inc.id),
             title=inc.title,
-            status=inc.grade or inc.status,
+            status=GRADE_LABELS.get(inc.grade or "", "")
+            or STATUS_LABELS.get(inc.status, inc.status),
             url=f"/incidents/{inc.id}",
         )
         for inc in session.scalars(stmt)

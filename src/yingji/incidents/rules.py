@@ -15,6 +15,8 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
+from yingji.core.extensions import LabelTable
+
 
 class IncidentCategory(StrEnum):
     """The four 突发事件 categories (突发事件应对法 第二条)."""
@@ -464,3 +466,12 @@ class IntakeDefaults:
 
 
 ROLES = IntakeDefaults()
+
+
+#: The display layer's labels for incident codes (contributed by the manifest).
+LABELS: tuple[LabelTable, ...] = (
+    LabelTable("incident_type", {t.code: t.label for t in INCIDENT_TYPES}),
+    LabelTable("incident_category", CATEGORY_LABELS),
+    LabelTable("incident_grade", GRADE_LABELS),
+    LabelTable("incident_status", STATUS_LABELS),
+)

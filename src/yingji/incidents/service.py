@@ -104,7 +104,7 @@ def _timeline(uow: UnitOfWork, incident_id: int, kind: str, summary: str, **data
             summary=summary,
             data=data,
             actor_id=uow.actor.user_id,
-            actor_name=uow.actor.username,
+            actor_name=uow.actor.name,
         )
     )
 
@@ -607,7 +607,7 @@ def draft_report(uow: UnitOfWork, incident_id: int, body: ReportCreate) -> int:
         status="draft",
         content=sections,
         drafted_by=uow.actor.user_id,
-        drafted_by_name=uow.actor.username,
+        drafted_by_name=uow.actor.name,
         drafted_at=now,
     )
     session.add(report)

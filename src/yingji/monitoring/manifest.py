@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from yingji.core.composition import Domain, TemplateFolder, event_types
-from yingji.monitoring import api, events, models, pages, tasks
+from yingji.core.extensions import LABEL_TABLES, LabelTable, contribute
+from yingji.monitoring import api, events, models, pages, rules, tasks
 
 DOMAIN = Domain(
     package="yingji.monitoring",
@@ -14,4 +15,5 @@ DOMAIN = Domain(
     templates=(TemplateFolder("monitoring", "yingji.monitoring"),),
     events=event_types(events),
     jobs=tuple(tasks.JOBS),
+    contributions=(*contribute(LABEL_TABLES, LabelTable("metric", rules.METRIC_LABELS)),),
 )

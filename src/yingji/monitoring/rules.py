@@ -79,6 +79,13 @@ DEVICE_KINDS: dict[str, DeviceKind] = {
     )
 }
 
+#: The Chinese name of every metric code (the display layer's ``metric`` labels); the no-data
+#: pseudo-metric reads 数据中断.
+METRIC_LABELS: dict[str, str] = {
+    **{m.code: m.label for kind in DEVICE_KINDS.values() for m in kind.metrics},
+    NO_DATA_METRIC: "数据中断",
+}
+
 # What a device may be linked to besides a risk point / major hazard (by id or name).
 LINKED_KINDS: dict[str, str] = {
     "geohazard_point": "地质灾害隐患点",

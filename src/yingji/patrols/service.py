@@ -117,7 +117,7 @@ def start_patrol(uow: UnitOfWork, data: PatrolStart) -> PatrolRead:
     patrol = Patrol(
         division_code=code,
         patroller_id=actor.user_id,
-        patroller_name=actor.username,
+        patroller_name=actor.name,
         state=PatrolState.ONGOING.value,
         started_at=uow.clock.now(),
         distance_m=0.0,
@@ -294,7 +294,7 @@ def report_from_grid(uow: UnitOfWork, data: GridReportCreate) -> GridReportRead:
         photo_keys=list(data.photo_keys),
         occurred_at=occurred_at,
         reporter_id=actor.user_id,
-        reporter_name=actor.username,
+        reporter_name=actor.name,
         patrol_id=data.patrol_id,
         created_at=now,
     )

@@ -336,7 +336,7 @@ def act_on_task(
             from_state=before,
             to_state=target,
             actor_id=actor.user_id,
-            actor_name=actor.username,
+            actor_name=actor.name,
             at=now,
             text=data.text,
             longitude=data.longitude,

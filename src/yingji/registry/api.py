@@ -55,7 +55,9 @@ def geojson_features(spec: RegistrySpec, records: Iterator[Any]) -> Iterator[dic
             value = getattr(rec, key, None)
             props[key] = (
                 spec.label(key, value)
-                if value is not None and not isinstance(value, list)
+                if value is not None
+                and not isinstance(value, list)
+                and key not in spec.geojson_codes
                 else value
             )
         yield point_feature(rec.longitude, rec.latitude, props, rec.id)

@@ -69,6 +69,9 @@ class RegistrySpec:
     list_fields: Sequence[str] = ("name",)
     # Labels for enum values shown to people, per field: {"status": {"open": "开放"}}.
     choice_labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    # List fields whose GeoJSON property stays the stored code although pages show its label
+    # (a map paints by it: the risk points' "color").
+    geojson_codes: frozenset[str] = frozenset()
     # Hooks for child rows (licences) and derived fields: called after the row is flushed.
     after_write: Callable[[Any, Any, dict[str, Any]], None] | None = None
     # Extra read fields computed from the row (e.g. licence list), merged into the read dict.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from yingji.core.composition import Domain, TemplateFolder, event_types
-from yingji.core.extensions import contribute
+from yingji.core.extensions import LABEL_TABLES, contribute
 from yingji.core.statemachine import STATE_MACHINES
 from yingji.registry.spec import REGISTRIES
 from yingji.risks import pages
@@ -20,6 +20,7 @@ from yingji.risks.points import api as point_api
 from yingji.risks.points import events as point_events
 from yingji.risks.points import models as point_models
 from yingji.risks.points import registry as points
+from yingji.risks.points import rules as point_rules
 
 DOMAIN = Domain(
     package="yingji.risks",
@@ -36,5 +37,6 @@ DOMAIN = Domain(
     contributions=(
         *contribute(REGISTRIES, *points.REGISTRIES, *major_hazards.REGISTRIES),
         *contribute(STATE_MACHINES, hazard_rules.MACHINE),
+        *contribute(LABEL_TABLES, *point_rules.LABELS),
     ),
 )

@@ -28,6 +28,7 @@ from jinja2 import (
 from starlette.requests import Request
 
 from yingji.core.clock import format_local
+from yingji.core.web import display
 from yingji.core.web.flash import pop_flashes
 from yingji.core.web.nav import build_nav, nav_entries
 from yingji.settings import DEFAULT_TIMEZONE
@@ -81,6 +82,7 @@ def localtime(context: Any, value: datetime | None, fmt: str = "%Y-%m-%d %H:%M")
 
 
 _env.filters["localtime"] = localtime
+display.install(_env)
 
 
 def render(

@@ -207,7 +207,7 @@ def _record(
             action=action,
             from_state=before,
             to_state=target,
-            actor_name=uow.actor.username,
+            actor_name=uow.actor.name,
             at=now,
             note=note,
         )

@@ -47,7 +47,7 @@ def open_review(uow: UnitOfWork, incident_id: int, data: ReviewCreate) -> int:
         summary=data.summary,
         measures=measures,
         created_by=uow.actor.user_id,
-        created_by_name=uow.actor.username,
+        created_by_name=uow.actor.name,
         created_at=uow.clock.now(),
     )
     uow.session.add(review)

@@ -284,7 +284,7 @@ def record_movement(
                 reason=data.reason,
                 reference=data.reference,
                 actor_id=uow.actor.user_id,
-                actor_name=uow.actor.username,
+                actor_name=uow.actor.name,
                 occurred_at=occurred_at,
                 created_at=now,
             )
@@ -403,7 +403,7 @@ def reserve_stock(
         quantity=tidy_quantity(quantity),
         state="active",
         reason=reason,
-        actor_name=uow.actor.username,
+        actor_name=uow.actor.name,
         created_at=uow.clock.now(),
     )
     session.add(row)

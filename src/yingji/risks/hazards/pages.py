@@ -21,7 +21,12 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData, UploadFile
 
 from yingji.accounts.pages import render_page
-from yingji.accounts.queries import department_names, list_departments, list_users
+from yingji.accounts.queries import (
+    department_names,
+    list_departments,
+    list_users,
+    person_choices,
+)
 from yingji.accounts.schemas import has_role
 from yingji.adapters.storage import StorageError
 from yingji.core.actor import Actor, system_actor
@@ -286,15 +291,15 @@ def create_hazard(request: Request, actor: PageActor, form: CheckedForm, ctx: Ct
 
 
 def _owner_options(session: Session, hazard: Any) -> list[tuple[str, str]]:
-    out = []
+    people = []
     for u in list_users(session):
         if not u.is_active:
             continue
         mine = hazard.enterprise_id is not None and u.enterprise_id == hazard.enterprise_id
         local = u.division_code is not None and hazard.division_code.startswith(u.division_code)
         if mine or (local and u.role in ("township_officer", "grid_member")):
-            out.append((str(u.id), f"{u.display_name}（{u.username}）"))
-    return out
+            people.append((u.id, u.display_name, u.username))
+    return [(str(uid), shown) for uid, shown in person_choices(people)]
 
 
 def detail_page(

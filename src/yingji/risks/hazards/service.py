@@ -114,7 +114,7 @@ def _record(
             from_state=from_state,
             to_state=h.state,
             actor_id=uow.actor.user_id,
-            actor_name=uow.actor.username,
+            actor_name=uow.actor.name,
             at=uow.clock.now(),
             reason=reason,
             photo_keys=list(photo_keys),
@@ -233,7 +233,7 @@ def report_hazard(uow: UnitOfWork, data: HazardReport) -> int:
         deadline=data.deadline,
         supervised_listing=False,
         reported_by=actor.user_id,
-        reporter_name=actor.username,
+        reporter_name=actor.name,
         reported_at=now,
         updated_at=now,
     )

@@ -88,9 +88,9 @@ class AssessRequest(BaseModel):
 class AssessItem(BaseModel):
     """One chemical's Q, β and ratio q/Q (rounded for display)."""
 
-    name: str
-    cas: str | None = None
-    category: str | None = None
+    name: str = Field(title="名称")
+    cas: str | None = Field(default=None, title="CAS号")
+    category: str | None = Field(default=None, title="类别")
     table1_row: int | None = Field(default=None, title="表1序号")
     q: Decimal = Field(title="设计最大量(吨)")
     threshold_quantity: Decimal = Field(title="临界量Q(吨)")
@@ -158,12 +158,12 @@ class MajorHazardRead(MajorHazardFields, SitedMeta):
     """A registered major hazard with its computed identification and grade."""
 
     sum_ratio: Decimal | None = Field(default=None, title="辨识指标S")
-    is_major_hazard: bool = False
+    is_major_hazard: bool = Field(default=False, title="构成重大危险源")
     alpha: Decimal | None = Field(default=None, title="校正系数α")
     r_value: Decimal | None = Field(default=None, title="分级指标R")
     grade: int | None = Field(default=None, title="级别")
     items: list[AssessItem] = Field(default_factory=list, title="辨识明细")
-    table_version: str | None = None
+    table_version: str | None = Field(default=None, title="辨识依据")
     next_due_on: date | None = Field(default=None, title="下次安全评估日期")
 
     @field_validator("sum_ratio", "alpha", "r_value")

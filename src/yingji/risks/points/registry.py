@@ -24,7 +24,13 @@ from yingji.registry.spec import RegistrySpec
 from yingji.registry.tags import json_list_contains
 from yingji.risks.points.models import RiskPoint
 from yingji.risks.points.queries import current_fields, current_level_is
-from yingji.risks.points.rules import GB6441_ACCIDENT_TYPES, KIND_LABELS, LEVEL_LABELS
+from yingji.risks.points.rules import (
+    COLOR_LABELS,
+    GB6441_ACCIDENT_TYPES,
+    KIND_LABELS,
+    LEVEL_LABELS,
+    METHOD_LABELS,
+)
 from yingji.risks.points.schemas import (
     RiskPointCreate,
     RiskPointFilters,
@@ -96,9 +102,16 @@ RISK_POINTS = RegistrySpec(
         "accident_type": lambda value, _s: json_list_contains(RiskPoint.accident_types, value),
     },
     validate_for_actor=_validate_enterprise,
-    # "color" stays a raw CSS colour name so the 四色图 can paint features with it.
+    # Pages show "color" as 红/橙/黄/蓝; its GeoJSON property stays the CSS colour name so the
+    # 四色图 can paint features with it.
+    geojson_codes=frozenset({"color"}),
     list_fields=("name", "kind", "level", "color", "score", "responsible_person"),
-    choice_labels={"kind": KIND_LABELS, "level": LEVEL_LABELS},
+    choice_labels={
+        "kind": KIND_LABELS,
+        "level": LEVEL_LABELS,
+        "color": COLOR_LABELS,
+        "method": METHOD_LABELS,
+    },
     extra_read=_current,
 )
 

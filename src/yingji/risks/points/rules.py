@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from yingji.core.errors import FieldError, ValidationFailed
+from yingji.core.extensions import LabelTable
 
 
 class RiskLevel(StrEnum):
@@ -282,3 +283,12 @@ def load_config(path: str | None) -> GradingConfig:
     else:
         data = json.loads(text)
     return config_from_mapping(dict(data))
+
+
+#: The display layer's labels for risk-point codes (contributed by the manifest).
+LABELS: tuple[LabelTable, ...] = (
+    LabelTable("risk_level", {str(k): v for k, v in LEVEL_LABELS.items()}),
+    LabelTable("risk_color", COLOR_LABELS),
+    LabelTable("risk_method", METHOD_LABELS),
+    LabelTable("risk_kind", KIND_LABELS),
+)

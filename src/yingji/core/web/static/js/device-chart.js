@@ -31,7 +31,12 @@
     JSON.parse(ev.data).forEach(function (r) {
       (data.series[r.metric] = data.series[r.metric] || []).push([r.observed_at, r.value]);
       var badge = document.querySelector('[data-latest="' + CSS.escape(String(r.metric)) + '"]');
-      if (badge) { badge.textContent = r.metric + "：" + r.value; }
+      if (badge) {
+        // The server put the metric's Chinese name on the badge; the value keeps at most
+        // two decimals, as the server renders it (core/web/display.py format_number).
+        var shown = Number.isFinite(Number(r.value)) ? String(Number(Number(r.value).toFixed(2))) : String(r.value);
+        badge.textContent = (badge.dataset.metricLabel || r.metric) + "：" + shown;
+      }
     });
     if (ev.lastEventId) { data.after = ev.lastEventId; }
     chart.setOption(option());
