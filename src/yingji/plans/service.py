@@ -273,11 +273,10 @@ def activate_plan(uow: UnitOfWork, plan_id: int, data: ActivationIn) -> int:
             after={"action": task.action, "due_at": str(task.due_at)},
         )
     uow.add_event(
-        PlanActivated(
+        PlanActivated.of(
+            data,
             activation_id=activation.id,
             plan_id=plan.id,
-            level=data.level,
-            incident_id=data.incident_id,
             cause=cause,
             task_ids=[t.id for t in tasks],
             activated_at=now,
