@@ -295,18 +295,15 @@ def intake_incident(
     _add_deadlines(uow, inc, anchor=now, intake=True)
     uow.audit("incidents.incident.intake", Incident.__tablename__, inc.id, after=_snapshot(inc))
     uow.add_event(
-        IncidentReported(
+        IncidentReported.of(
+            inc,
             incident_id=inc.id,
-            category=inc.category,
-            type=inc.type,
-            title=inc.title,
             grade=grade,
             division_code=division,
             enterprise_id=enterprise_id,
             reported_at=now,
             longitude=lon,
             latitude=lat,
-            source=inc.source,
         )
     )
     if grade is not None:
