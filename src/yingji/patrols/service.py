@@ -191,10 +191,10 @@ def upload_track(uow: UnitOfWork, patrol_id: int, batch: TrackBatch) -> TrackUpl
             patrol.id,
             after={"added": added, "point_count": patrol.point_count},
         )
-    return TrackUploadRead(
+    return TrackUploadRead.of(
+        patrol,
         added=added,
         duplicates=len(batch.points) - added,
-        point_count=patrol.point_count,
         distance_m=round(patrol.distance_m, 1),
     )
 
@@ -315,15 +315,11 @@ def report_from_grid(uow: UnitOfWork, data: GridReportCreate) -> GridReportRead:
         )
     else:
         uow.add_event(
-            GridEventReported(
+            GridEventReported.of(
+                data,
                 report_id=report.id,
-                title=data.title,
-                description=data.description,
-                category=data.category,
                 occurred_at=occurred_at,
                 division_code=division_code,
-                longitude=data.longitude,
-                latitude=data.latitude,
                 reporter_user_id=actor.user_id,
             )
         )
@@ -445,19 +441,13 @@ def receive_public_report(
         after=public_report_read(report).model_dump(mode="json"),
     )
     uow.add_event(
-        PublicReportReceived(
-            report_id=report.id,
-            kind=report.kind,
-            title=report.title,
-            division_code=division_code,
-            township_code=township_code,
-            hazard_id=report.hazard_id,
-            linked_existing=report.linked_existing,
+        PublicReportReceived.of(
+            report, report_id=report.id, division_code=division_code, township_code=township_code
         )
     )
     _tell_township(uow, report)
-    return PublicReportReceipt(
-        id=report.id,
+    return PublicReportReceipt.of(
+        report,
         tracking_code=code,
         township_code=township_code,
         township_name=division_names(session, [township_code]).get(township_code),
