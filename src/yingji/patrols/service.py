@@ -57,6 +57,7 @@ from yingji.patrols.rules import (
     HAZARD_KIND_LABELS,
     PATROLLERS,
     REPORT_HANDLERS,
+    REPORT_MACHINE,
     REPORT_STATE_LABELS,
     REWARD_KEEPERS,
     GridReportType,
@@ -66,11 +67,9 @@ from yingji.patrols.rules import (
     ReportState,
     RewardState,
     new_tracking_code,
-    next_report_state,
     reward_problem,
     township_of,
     track_length_m,
-    transition_refusal,
 )
 from yingji.patrols.schemas import (
     CheckCreate,
@@ -490,11 +489,7 @@ def _handled(uow: UnitOfWork, report_id: int, roles: frozenset[Role], what: str)
 
 
 def _move(uow: UnitOfWork, report: PublicReport, action: ReportAction) -> None:
-    state = ReportState(report.state)
-    target = next_report_state(state, action)
-    if target is None:
-        raise Conflict(transition_refusal(state, action), code="illegal_transition")
-    report.state = target.value
+    report.state = REPORT_MACHINE.next_state(report.state, action)
     report.updated_at = uow.clock.now()
     report.handled_by = uow.actor.username
 
