@@ -86,18 +86,7 @@ def find_page_session(
 def to_read(user: User) -> UserRead:
     """Return the API view of a user."""
     role = Role(user.role)
-    return UserRead(
-        id=user.id,
-        username=user.username,
-        display_name=user.display_name,
-        role=role,
-        role_label=ROLE_LABELS[role],
-        division_code=user.division_code,
-        enterprise_id=user.enterprise_id,
-        department_id=user.department_id,
-        phone=user.phone,
-        is_active=user.is_active,
-    )
+    return UserRead.of(user, role=role, role_label=ROLE_LABELS[role])
 
 
 def list_users(session: Session) -> list[User]:

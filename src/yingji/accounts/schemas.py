@@ -14,6 +14,7 @@ from yingji.accounts.rules import ROLE_LABELS as ROLE_LABELS
 from yingji.accounts.rules import Role
 from yingji.accounts.rules import has_role as has_role
 from yingji.accounts.rules import require_role as require_role
+from yingji.core.schemas import ReadModel
 
 
 class TokenRead(BaseModel):
@@ -24,7 +25,7 @@ class TokenRead(BaseModel):
     expires_in: int = Field(description="seconds until the token expires")
 
 
-class UserRead(BaseModel):
+class UserRead(ReadModel):
     """A user as the API shows it (never the password hash)."""
 
     id: int

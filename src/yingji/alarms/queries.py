@@ -52,44 +52,13 @@ BOARD_ORDER = (_STATE_ORDER, _LEVEL_ORDER, Alarm.raised_at.desc(), Alarm.id.desc
 
 def alarm_read(a: Alarm) -> AlarmRead:
     """Return the API shape of an alarm."""
-    return AlarmRead(
-        id=a.id,
-        state=a.state,
+    return AlarmRead.of(
+        a,
         state_label=STATE_LABELS.get(a.state, a.state),
-        level=a.level,
         level_label=a.level_label or LEVEL_LABELS.get(a.level, a.level),
-        last_level=a.last_level,
-        device_id=a.device_id,
-        device_code=a.device_code,
-        device_name=a.device_name,
-        metric=a.metric,
-        unit=a.unit,
-        rule_key=a.rule_key,
-        message=a.message,
-        threshold=a.threshold,
-        first_value=a.first_value,
-        last_value=a.last_value,
-        peak_value=a.peak_value,
-        count=a.count,
-        division_code=a.division_code,
-        enterprise_id=a.enterprise_id,
-        risk_point_id=a.risk_point_id,
-        major_hazard_id=a.major_hazard_id,
-        longitude=a.longitude,
-        latitude=a.latitude,
-        raised_at=a.raised_at,
-        last_observed_at=a.last_observed_at,
-        escalation_step=a.escalation_step,
-        acknowledged_at=a.acknowledged_at,
-        acknowledged_by_name=a.acknowledged_by_name,
-        cleared_at=a.cleared_at,
-        cleared_by_name=a.cleared_by_name,
-        clear_reason=a.clear_reason,
         clear_reason_label=CLEAR_REASON_LABELS.get(ClearReason(a.clear_reason))
         if a.clear_reason
         else None,
-        clear_note=a.clear_note,
-        hazard_id=a.hazard_id,
     )
 
 
@@ -141,33 +110,13 @@ def get_alarm(session: Session, actor: Actor, alarm_id: int) -> AlarmDetail:
         .where(AlarmEscalation.alarm_id == alarm.id)
         .order_by(AlarmEscalation.round, AlarmEscalation.step)
     )
-    return AlarmDetail(
-        **alarm_read(alarm).model_dump(),
+    return AlarmDetail.of(
+        alarm_read(alarm),
         history=[
-            AlarmHistoryRead(
-                at=h.at,
-                action=h.action,
-                action_label=ACTION_LABELS.get(h.action, h.action),
-                from_state=h.from_state,
-                to_state=h.to_state,
-                level=h.level,
-                value=h.value,
-                actor_name=h.actor_name,
-                note=h.note,
-            )
+            AlarmHistoryRead.of(h, action_label=ACTION_LABELS.get(h.action, h.action))
             for h in history
         ],
-        escalations=[
-            AlarmEscalationRead(
-                round=e.round,
-                step=e.step,
-                at=e.at,
-                user_ids=list(e.user_ids),
-                names=e.names,
-                position=e.position,
-            )
-            for e in steps
-        ],
+        escalations=[AlarmEscalationRead.of(e, user_ids=list(e.user_ids)) for e in steps],
     )
 
 

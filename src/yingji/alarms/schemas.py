@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from yingji.alarms.rules import ClearReason, Level
+from yingji.core.schemas import ReadModel
 
 
 class AlarmCondition(BaseModel):
@@ -44,7 +45,7 @@ class ConditionCleared(BaseModel):
     observed_at: datetime
 
 
-class AlarmRead(BaseModel):
+class AlarmRead(ReadModel):
     """An alarm as lists and the board show it."""
 
     id: int
@@ -84,7 +85,7 @@ class AlarmRead(BaseModel):
     hazard_id: int | None
 
 
-class AlarmHistoryRead(BaseModel):
+class AlarmHistoryRead(ReadModel):
     """One history line of an alarm."""
 
     at: datetime
@@ -98,7 +99,7 @@ class AlarmHistoryRead(BaseModel):
     note: str | None
 
 
-class AlarmEscalationRead(BaseModel):
+class AlarmEscalationRead(ReadModel):
     """One escalation step."""
 
     round: int

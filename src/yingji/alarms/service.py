@@ -177,23 +177,7 @@ def raise_alarm(uow: UnitOfWork, cond: AlarmCondition) -> tuple[int, bool]:
         return winner.id, False
     _history(uow, alarm, "raise", None, value=cond.value, note=cond.message or None)
     uow.audit("alarms.alarm.raise", Alarm.__tablename__, alarm.id, after=_snapshot(alarm))
-    uow.add_event(
-        AlarmRaised(
-            alarm_id=alarm.id,
-            level=alarm.level,
-            level_label=alarm.level_label,
-            title=_title(alarm),
-            device_code=alarm.device_code,
-            metric=alarm.metric,
-            value=cond.value,
-            division_code=alarm.division_code,
-            enterprise_id=alarm.enterprise_id,
-            risk_point_id=alarm.risk_point_id,
-            major_hazard_id=alarm.major_hazard_id,
-            longitude=alarm.longitude,
-            latitude=alarm.latitude,
-        )
-    )
+    uow.add_event(AlarmRaised.of(alarm, alarm_id=alarm.id, title=_title(alarm), value=cond.value))
     _call(uow, alarm, 0)
     return alarm.id, True
 
@@ -240,15 +224,7 @@ def _repeat(uow: UnitOfWork, alarm: Alarm, cond: AlarmCondition) -> None:
     uow.audit(
         "alarms.alarm.rise", Alarm.__tablename__, alarm.id, before=before, after=_snapshot(alarm)
     )
-    uow.add_event(
-        AlarmLevelRaised(
-            alarm_id=alarm.id,
-            level=alarm.level,
-            previous_level=previous_level,
-            division_code=alarm.division_code,
-            enterprise_id=alarm.enterprise_id,
-        )
-    )
+    uow.add_event(AlarmLevelRaised.of(alarm, alarm_id=alarm.id, previous_level=previous_level))
     if restarted:
         _call(uow, alarm, 0)
 
@@ -354,15 +330,7 @@ def acknowledge_alarm(uow: UnitOfWork, alarm_id: int, *, note: str = "") -> None
         after=_snapshot(alarm),
         reason=note or None,
     )
-    uow.add_event(
-        AlarmAcknowledged(
-            alarm_id=alarm.id,
-            level=alarm.level,
-            division_code=alarm.division_code,
-            enterprise_id=alarm.enterprise_id,
-            acknowledged_by=uow.actor.user_id,
-        )
-    )
+    uow.add_event(AlarmAcknowledged.of(alarm, alarm_id=alarm.id, acknowledged_by=uow.actor.user_id))
 
 
 def _close(
@@ -395,15 +363,7 @@ def _close(
         after=_snapshot(alarm),
         reason=f"{reason.value} {note}".strip(),
     )
-    uow.add_event(
-        AlarmCleared(
-            alarm_id=alarm.id,
-            level=alarm.level,
-            division_code=alarm.division_code,
-            enterprise_id=alarm.enterprise_id,
-            reason=reason.value,
-        )
-    )
+    uow.add_event(AlarmCleared.of(alarm, alarm_id=alarm.id, reason=reason.value))
 
 
 def clear_alarm(
@@ -471,16 +431,7 @@ def escalate_due(
             before=before,
             after=_snapshot(alarm),
         )
-        uow.add_event(
-            AlarmEscalated(
-                alarm_id=alarm.id,
-                level=alarm.level,
-                division_code=alarm.division_code,
-                enterprise_id=alarm.enterprise_id,
-                step=step,
-                user_ids=user_ids,
-            )
-        )
+        uow.add_event(AlarmEscalated.of(alarm, alarm_id=alarm.id, step=step, user_ids=user_ids))
         done += 1
     return done
 
@@ -521,21 +472,14 @@ def promote_alarm(uow: UnitOfWork, alarm_id: int, body: PromoteBody) -> None:
         after={"target": body.target, "title": title},
     )
     uow.add_event(
-        AlarmPromoted(
+        AlarmPromoted.of(
+            alarm,
             alarm_id=alarm.id,
             target=body.target,
             title=title,
             description=description,
-            level=alarm.level,
             occurred_at=alarm.raised_at,
-            device_code=alarm.device_code,
-            division_code=alarm.division_code,
-            enterprise_id=alarm.enterprise_id,
-            risk_point_id=alarm.risk_point_id,
-            longitude=alarm.longitude,
-            latitude=alarm.latitude,
             requested_by_user_id=uow.actor.user_id,
-            metric=alarm.metric,
             hazard_kind=body.hazard_kind or hazard_kind_for(alarm.metric),
         )
     )

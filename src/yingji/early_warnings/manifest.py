@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from yingji.core.composition import Domain, TemplateFolder, event_types
 from yingji.core.extensions import LABEL_TABLES, contribute
+from yingji.core.statemachine import STATE_MACHINES
 from yingji.early_warnings import api, events, models, pages, rules
 
 DOMAIN = Domain(
@@ -14,5 +15,8 @@ DOMAIN = Domain(
     page_routers=tuple(pages.routers),
     templates=(TemplateFolder("early_warnings", "yingji.early_warnings"),),
     events=event_types(events),
-    contributions=contribute(LABEL_TABLES, *rules.LABELS),
+    contributions=(
+        *contribute(LABEL_TABLES, *rules.LABELS),
+        *contribute(STATE_MACHINES, rules.MACHINE),
+    ),
 )

@@ -33,11 +33,11 @@ from yingji.early_warnings.rules import (
     CHANNELS,
     COMPOSER_ROLES,
     LEVEL_LABELS,
+    MACHINE,
     SIGNAL_TYPES,
     STATE_LABELS,
     WarningState,
     load_profile,
-    transition_problem,
 )
 from yingji.early_warnings.schemas import WarningCreate
 from yingji.geo.queries import division_names
@@ -230,7 +230,7 @@ def detail_page(warning_id: int, request: Request, actor: PageActor, ctx: Ctx) -
     actions = [
         (a, ACTION_LABELS[a])
         for a in _ACTIONS
-        if transition_problem(warning.state, a) is None
+        if MACHINE.find(warning.state, a) is not None
         and (
             (a == "submit" and has_role(actor, COMPOSER_ROLES))
             or (a != "submit" and has_role(actor, APPROVER_ROLES))

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from enum import StrEnum
 
+from yingji.core.errors import Conflict, DomainError
 from yingji.core.extensions import LabelTable
+from yingji.core.statemachine import StateMachine, Transition
 from yingji.notify.schemas import CHANNEL_LABELS
 
 
@@ -127,35 +129,48 @@ ACTION_LABELS: dict[str, str] = {
     "edit": "修改",
 }
 
-# The allowed transitions (action → from-states → to-state). Drafts never reach a channel
-# (cap.md §2.2 rule 19): only ``publish`` (after approval) and later actions emit CAP.
-TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
-    "edit": (frozenset({WarningState.DRAFT}), WarningState.DRAFT),
-    "submit": (frozenset({WarningState.DRAFT}), WarningState.SUBMITTED),
-    "reject": (frozenset({WarningState.SUBMITTED}), WarningState.DRAFT),
-    "approve": (frozenset({WarningState.SUBMITTED}), WarningState.APPROVED),
-    "publish": (frozenset({WarningState.APPROVED}), WarningState.PUBLISHED),
-    "update": (frozenset({WarningState.PUBLISHED}), WarningState.PUBLISHED),
-    "lift": (frozenset({WarningState.PUBLISHED}), WarningState.LIFTED),
-}
+
+def transition_problem(state: str, action: str) -> str | None:
+    """Return why ``action`` is illegal in ``state`` (Chinese), or None when it is allowed."""
+    if MACHINE.find(state, action) is not None:
+        return None
+    label = ACTION_LABELS.get(action, action)
+    return f"预警处于“{STATE_LABELS.get(state, state)}”状态，不能{label}"
+
+
+def _refusal(machine: StateMachine, state: str, action: str) -> DomainError:
+    """The warning's own 409 (same wording and code as before the shared machine)."""
+    return Conflict(transition_problem(state, action) or "", code="illegal_transition")
+
+
+W = WarningState
+# The allowed transitions. Drafts never reach a channel (cap.md §2.2 rule 19): only
+# ``publish`` (after approval) and later actions emit CAP.
+MACHINE = StateMachine(
+    name="early_warning",
+    title_zh="预警",
+    states=tuple(WarningState),
+    transitions=(
+        Transition(W.DRAFT, "edit", W.DRAFT),
+        Transition(W.DRAFT, "submit", W.SUBMITTED),
+        Transition(W.SUBMITTED, "reject", W.DRAFT),
+        Transition(W.SUBMITTED, "approve", W.APPROVED),
+        Transition(W.APPROVED, "publish", W.PUBLISHED),
+        Transition(W.PUBLISHED, "update", W.PUBLISHED),
+        Transition(W.PUBLISHED, "lift", W.LIFTED),
+    ),
+    state_labels=STATE_LABELS,
+    action_labels=ACTION_LABELS,
+    error=_refusal,
+)
 # The CAP msgType each publishing action sends (GB/T 35965.1: 首次 Alert, 更新 Update, 解除 Cancel).
 ACTION_MSG_TYPES: dict[str, str] = {"publish": "Alert", "update": "Update", "lift": "Cancel"}
 
 
 def next_state(state: str, action: str) -> str | None:
     """Return the state ``action`` leads to from ``state``, or None when it is not allowed."""
-    rule = TRANSITIONS.get(action)
-    if rule is None or state not in rule[0]:
-        return None
-    return rule[1]
-
-
-def transition_problem(state: str, action: str) -> str | None:
-    """Return why ``action`` is illegal in ``state`` (Chinese), or None when it is allowed."""
-    if next_state(state, action) is not None:
-        return None
-    label = ACTION_LABELS.get(action, action)
-    return f"预警处于“{STATE_LABELS.get(state, state)}”状态，不能{label}"
+    row = MACHINE.find(state, action)
+    return None if row is None else str(row.next_state)
 
 
 def level_problem(signal: str, level: str) -> str | None:

@@ -54,6 +54,7 @@ from yingji.early_warnings.rules import (
     LEVEL_LABELS,
     LEVEL_SEVERITY,
     LEVEL_URGENCY,
+    MACHINE,
     SEVERITY_LEVELS,
     SIGNALS,
     SIGNALS_BY_NAME,
@@ -63,8 +64,6 @@ from yingji.early_warnings.rules import (
     cn_identifier,
     common_division,
     level_problem,
-    next_state,
-    transition_problem,
 )
 from yingji.early_warnings.schemas import WarningCreate, WarningRevision
 from yingji.geo.queries import division_names, find_division
@@ -147,13 +146,8 @@ def _require_role(uow: UnitOfWork, roles: frozenset[str], what: str) -> None:
 
 
 def _move(uow: UnitOfWork, w: Warning, action: str, reason: str) -> str:
-    problem = transition_problem(w.state, action)
-    if problem:
-        raise Conflict(problem, code="illegal_transition")
     before = w.state
-    target = next_state(w.state, action)
-    assert target is not None
-    w.state = target
+    w.state = MACHINE.next_state(w.state, action)
     w.updated_at = uow.clock.now()
     return before
 

@@ -67,12 +67,8 @@ def get_enterprise_by_credit_code(session: Session, code: str) -> Enterprise:
 
 def licence_read(licence: EnterpriseLicence, today: date, warn_days: int) -> LicenceRead:
     """Return the API view of a licence with its status on ``today``."""
-    return LicenceRead(
-        id=licence.id,
-        kind=licence.kind,
-        number=licence.number,
-        issued_on=licence.issued_on,
-        expires_on=licence.expires_on,
+    return LicenceRead.of(
+        licence,
         status=licence_status(licence.expires_on, today, warn_days),
         days_left=(licence.expires_on - today).days,
     )
@@ -170,15 +166,12 @@ def page_expiring_licences(
         .limit(params.size)
     )
     items = [
-        ExpiringLicence(
+        ExpiringLicence.of(
+            licence,
             licence_id=licence.id,
-            enterprise_id=licence.enterprise_id,
             enterprise_name=name,
             credit_code=credit_code,
             division_code=division_code,
-            kind=licence.kind,
-            number=licence.number,
-            expires_on=licence.expires_on,
             status=licence_status(licence.expires_on, today, within_days),
             days_left=(licence.expires_on - today).days,
         )

@@ -12,6 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, ValidationInfo, computed_field, field_validator
 
+from yingji.core.schemas import ReadModel
 from yingji.enterprises.industries import industry_names
 from yingji.enterprises.rules import (
     LICENCE_KINDS,
@@ -81,7 +82,7 @@ class LicenceIn(BaseModel):
         return value
 
 
-class LicenceRead(LicenceIn):
+class LicenceRead(LicenceIn, ReadModel):
     """A licence as the API shows it, with its expiry status on today's date."""
 
     id: int
@@ -224,7 +225,7 @@ class EnterpriseFilters(BaseModel):
     )
 
 
-class ExpiringLicence(BaseModel):
+class ExpiringLicence(ReadModel):
     """A licence due for renewal, with the enterprise it belongs to (for reminders)."""
 
     licence_id: int

@@ -98,16 +98,8 @@ def division_names(session: Session, codes: Sequence[str]) -> dict[str, str]:
 
 def to_read(division: Division) -> DivisionRead:
     """Return the API view of a division."""
-    return DivisionRead(
-        id=division.id,
-        code=division.code,
-        name=division.name,
-        level=division.level,
-        parent_code=division.parent_code,
-        population=division.population,
-        households=division.households,
-        longitude=division.center_longitude,
-        latitude=division.center_latitude,
+    return DivisionRead.of(
+        division, longitude=division.center_longitude, latitude=division.center_latitude
     )
 
 

@@ -11,13 +11,14 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from yingji.core.schemas import ReadModel
 from yingji.geo.rules import EARTH_RADIUS_M as EARTH_RADIUS_M
 from yingji.geo.rules import distance_m as distance_m
 
 DivisionLevelName = Literal["district", "township", "village", "grid"]
 
 
-class DivisionRead(BaseModel):
+class DivisionRead(ReadModel):
     """A division as the API shows it (boundary only in the GeoJSON layer)."""
 
     id: int

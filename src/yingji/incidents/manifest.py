@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from yingji.core.composition import Domain, TemplateFolder, event_types
 from yingji.core.extensions import LABEL_TABLES, contribute
+from yingji.core.statemachine import STATE_MACHINES
 from yingji.duty.sources import OPEN_ITEM_SOURCES, OpenItemSource
 from yingji.incidents import api, events, handlers, models, pages, queries, rules, tasks
 from yingji.incidents.disaster_reports import api as report_api
@@ -16,6 +17,7 @@ from yingji.incidents.dispatch import api as dispatch_api
 from yingji.incidents.dispatch import events as dispatch_events
 from yingji.incidents.dispatch import models as dispatch_models
 from yingji.incidents.dispatch import pages as dispatch_pages
+from yingji.incidents.dispatch import rules as dispatch_rules
 from yingji.incidents.evacuation import api as evacuation_api
 from yingji.incidents.evacuation import events as evacuation_events
 from yingji.incidents.evacuation import models as evacuation_models
@@ -57,5 +59,12 @@ DOMAIN = Domain(
     contributions=(
         *contribute(OPEN_ITEM_SOURCES, OpenItemSource("incidents", queries.open_items)),
         *contribute(LABEL_TABLES, *rules.LABELS),
+        *contribute(
+            STATE_MACHINES,
+            rules.INCIDENT_MACHINE,
+            rules.REPORT_MACHINE,
+            rules.TASK_MACHINE,
+            dispatch_rules.MACHINE,
+        ),
     ),
 )

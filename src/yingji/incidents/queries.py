@@ -96,36 +96,18 @@ def load_incident(session: Session, actor: Actor, incident_id: int) -> Incident:
 def deadline_read(d: IncidentDeadline, now: datetime) -> DeadlineRead:
     """Return the API shape of a deadline with its state and countdown at ``now``."""
     state = deadline_state(d.due_at, d.remind_at, d.met_at, now)
-    return DeadlineRead(
-        id=d.id,
+    return DeadlineRead.of(
+        d,
         key=d.rule_key,
-        label=d.label,
-        reports_to=d.reports_to,
-        due_at=d.due_at,
-        remind_at=d.remind_at,
-        remind=d.remind,
-        citation=d.citation,
         state=state.value,
         state_label=DEADLINE_STATE_LABELS[state.value],
         seconds_left=int((d.due_at - now).total_seconds()),
-        reminded_at=d.reminded_at,
-        escalated_at=d.escalated_at,
-        met_at=d.met_at,
     )
 
 
 def task_read(t: IncidentTask) -> TaskRead:
     """Return the API shape of a task."""
-    return TaskRead(
-        id=t.id,
-        kind=t.kind,
-        kind_label=TASK_KIND_LABELS.get(t.kind, t.kind),
-        title=t.title,
-        due_at=t.due_at,
-        status=t.status,
-        created_at=t.created_at,
-        done_at=t.done_at,
-    )
+    return TaskRead.of(t, kind_label=TASK_KIND_LABELS.get(t.kind, t.kind))
 
 
 def list_deadlines(session: Session, incident_id: int) -> list[IncidentDeadline]:
@@ -155,42 +137,15 @@ def incident_read(
             k: v.value for k, v in grade_accident(casualties_of(inc), grading).by_criterion.items()
         }
     names = division_names(session, [inc.division_code])
-    return IncidentRead(
-        id=inc.id,
-        external_ref=inc.external_ref,
-        source=inc.source,
-        category=inc.category,
+    return IncidentRead.of(
+        inc,
         category_label=CATEGORY_LABELS.get(inc.category, inc.category),
-        type=inc.type,
         type_label=found.label if found else inc.type,
-        title=inc.title,
-        description=inc.description,
-        occurred_at=inc.occurred_at,
-        received_at=inc.received_at,
-        longitude=inc.longitude,
-        latitude=inc.latitude,
-        division_code=inc.division_code,
         division_name=names.get(inc.division_code, inc.division_code),
-        place=inc.place,
-        enterprise_id=inc.enterprise_id,
-        unit_name=inc.unit_name,
-        reporter_name=inc.reporter_name,
-        reporter_phone=inc.reporter_phone,
-        deaths=inc.deaths,
-        missing=inc.missing,
-        trapped=inc.trapped,
-        serious_injuries=inc.serious_injuries,
-        injuries=inc.injuries,
-        acute_poisoning=inc.acute_poisoning,
         direct_loss_wan_yuan=Decimal(inc.direct_loss_wan_yuan),
-        grade=inc.grade,
         grade_label=GRADE_LABELS.get(inc.grade) if inc.grade else None,
         grade_by_criterion=by,
-        status=inc.status,
         status_label=STATUS_LABELS.get(inc.status, inc.status),
-        closed_at=inc.closed_at,
-        close_reason=inc.close_reason,
-        created_at=inc.created_at,
         reporting_deadlines=[deadline_read(d, at) for d in list_deadlines(session, inc.id)],
         tasks=[task_read(t) for t in list_tasks(session, inc.id)],
     )
@@ -227,20 +182,12 @@ def list_incidents(
     for inc in rows:
         found = TYPES_BY_CODE.get(inc.type)
         out.append(
-            IncidentSummary(
-                id=inc.id,
-                title=inc.title,
-                category=inc.category,
+            IncidentSummary.of(
+                inc,
                 category_label=CATEGORY_LABELS.get(inc.category, inc.category),
                 type_label=found.label if found else inc.type,
-                occurred_at=inc.occurred_at,
-                division_code=inc.division_code,
-                grade=inc.grade,
                 grade_label=GRADE_LABELS.get(inc.grade) if inc.grade else None,
-                status=inc.status,
                 status_label=STATUS_LABELS.get(inc.status, inc.status),
-                deaths=inc.deaths,
-                missing=inc.missing,
                 next_due_at=next_due.get(inc.id),
             )
         )
@@ -280,17 +227,7 @@ def list_timeline(session: Session, incident_id: int) -> list[TimelineEntryRead]
     """Return an incident's timeline, oldest first (the caller checked visibility)."""
     stmt = select(IncidentTimelineEntry).where(IncidentTimelineEntry.incident_id == incident_id)
     rows = session.scalars(stmt.order_by(IncidentTimelineEntry.at, IncidentTimelineEntry.id))
-    return [
-        TimelineEntryRead(
-            id=e.id,
-            at=e.at,
-            kind=e.kind,
-            summary=e.summary,
-            data=dict(e.data or {}),
-            actor_name=e.actor_name,
-        )
-        for e in rows
-    ]
+    return [TimelineEntryRead.of(e, data=dict(e.data or {})) for e in rows]
 
 
 def report_title(kind: str, seq: int) -> str:
@@ -301,22 +238,12 @@ def report_title(kind: str, seq: int) -> str:
 
 def report_read(r: IncidentReport) -> ReportRead:
     """Return the API shape of a report."""
-    return ReportRead(
-        id=r.id,
-        incident_id=r.incident_id,
-        kind=r.kind,
+    return ReportRead.of(
+        r,
         kind_label=REPORT_KIND_LABELS.get(r.kind, r.kind),
-        seq=r.seq,
         title=report_title(r.kind, r.seq),
-        status=r.status,
         status_label=REPORT_STATUS_LABELS.get(r.status, r.status),
         content={str(k): str(v) for k, v in (r.content or {}).items()},
-        drafted_by_name=r.drafted_by_name,
-        drafted_at=r.drafted_at,
-        signed_by_name=r.signed_by_name,
-        signed_at=r.signed_at,
-        sent_at=r.sent_at,
-        sent_to=r.sent_to,
         document_url=f"/api/v1/incident-reports/{r.id}/document.docx",
     )
 
@@ -367,19 +294,11 @@ def list_reporting_rules(session: Session) -> list[ReportingRuleRead]:
     local = {r.key: r for r in rule_overrides(session)}
     merged = {r.key: r for r in NATIONAL_RULES} | local
     return [
-        ReportingRuleRead(
-            key=r.key,
+        ReportingRuleRead.of(
+            r,
             origin="local" if r.key in local else "national",
-            label=r.label,
-            reports_to=r.reports_to,
-            minutes=r.minutes,
             anchor=r.anchor.value,
-            min_grade=r.min_grade,
             categories=list(r.categories),
-            remind=r.remind,
-            remind_before_minutes=r.remind_before_minutes,
-            active=r.active,
-            citation=r.citation,
         )
         for r in merged.values()
     ]

@@ -15,7 +15,9 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
+from yingji.core.errors import Conflict, DomainError
 from yingji.core.extensions import LabelTable
+from yingji.core.statemachine import StateMachine, Transition
 
 
 class IncidentCategory(StrEnum):
@@ -375,11 +377,30 @@ def deadline_state(
 
 # --- incident, report and task states ----------------------------------------------------------
 
-INCIDENT_TRANSITIONS: dict[str, dict[str, str]] = {
-    "open": {"close": "closed"},
-    "closed": {"reopen": "open"},
-}
 STATUS_LABELS: dict[str, str] = {"open": "处置中", "closed": "已结案"}
+INCIDENT_ACTION_LABELS: dict[str, str] = {"close": "结案", "reopen": "重新打开"}
+# The incident's own refusals, one per action (the wording the API has always answered).
+_INCIDENT_REFUSALS: dict[str, str] = {"close": "事件已结案", "reopen": "事件未结案，无需重新打开"}
+
+
+def _incident_refusal(machine: StateMachine, state: str, action: str) -> DomainError:
+    """The incident's own 409 (same wording as before the shared machine)."""
+    fallback = f"事件当前为“{STATUS_LABELS.get(state, state)}”，不能{action}"
+    return Conflict(_INCIDENT_REFUSALS.get(action, fallback))
+
+
+INCIDENT_MACHINE = StateMachine(
+    name="incident",
+    title_zh="突发事件",
+    states=("open", "closed"),
+    transitions=(
+        Transition("open", "close", "closed"),
+        Transition("closed", "reopen", "open"),
+    ),
+    state_labels=STATUS_LABELS,
+    action_labels=INCIDENT_ACTION_LABELS,
+    error=_incident_refusal,
+)
 
 
 class ReportKind(StrEnum):
@@ -397,13 +418,30 @@ REPORT_KIND_LABELS: dict[str, str] = {
     "final": "核报",
     "supplementary": "补报",
 }
-# A report is drafted, signed off (签发) by another authorised user, then sent.
-REPORT_TRANSITIONS: dict[str, dict[str, str]] = {
-    "draft": {"sign": "signed"},
-    "signed": {"send": "sent"},
-    "sent": {},
-}
 REPORT_STATUS_LABELS: dict[str, str] = {"draft": "待签发", "signed": "已签发", "sent": "已报送"}
+REPORT_ACTION_LABELS: dict[str, str] = {"sign": "签发", "send": "报送"}
+
+
+def _report_refusal(machine: StateMachine, state: str, action: str) -> DomainError:
+    """The report's own 409 (same wording as before the shared machine)."""
+    if action == "send":
+        return Conflict("报告须先签发再报送" if state == "draft" else "报告已报送")
+    return Conflict("报告不是待签发状态")
+
+
+# A report is drafted, signed off (签发) by another authorised user, then sent.
+REPORT_MACHINE = StateMachine(
+    name="incident_report",
+    title_zh="事件报告",
+    states=("draft", "signed", "sent"),
+    transitions=(
+        Transition("draft", "sign", "signed"),
+        Transition("signed", "send", "sent"),
+    ),
+    state_labels=REPORT_STATUS_LABELS,
+    action_labels=REPORT_ACTION_LABELS,
+    error=_report_refusal,
+)
 
 
 class TaskKind(StrEnum):
@@ -417,12 +455,23 @@ TASK_KIND_LABELS: dict[str, str] = {
     "supplementary_report": "补报",
     "escalation": "升级上报",
 }
-TASK_TRANSITIONS: dict[str, dict[str, str]] = {"open": {"complete": "done"}, "done": {}}
+TASK_STATUS_LABELS: dict[str, str] = {"open": "待办", "done": "已办结"}
 
 
-def next_state(table: Mapping[str, Mapping[str, str]], state: str, action: str) -> str | None:
-    """Return the state ``action`` leads to from ``state``, or None when not allowed."""
-    return table.get(state, {}).get(action)
+def _task_refusal(machine: StateMachine, state: str, action: str) -> DomainError:
+    """The task's own 409 (same wording as before the shared machine)."""
+    return Conflict("任务已办结")
+
+
+TASK_MACHINE = StateMachine(
+    name="incident_task",
+    title_zh="事件任务",
+    states=("open", "done"),
+    transitions=(Transition("open", "complete", "done"),),
+    state_labels=TASK_STATUS_LABELS,
+    action_labels={"complete": "办结"},
+    error=_task_refusal,
+)
 
 
 # Article 12 of 493: what a report must contain, in order (headings of the document).

@@ -8,6 +8,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from yingji.core.schemas import ReadModel
+
 Category = Literal["natural_disaster", "accident", "public_health", "social_security"]
 Grade = Literal["ordinary", "large", "major", "extraordinary"]
 Source = Literal["duty_desk", "api", "alarm", "grid_report", "enterprise"]
@@ -67,7 +69,7 @@ class CloseBody(BaseModel):
     reason: str = Field(min_length=1, max_length=1000)
 
 
-class DeadlineRead(BaseModel):
+class DeadlineRead(ReadModel):
     """A reporting duty with its countdown."""
 
     id: int
@@ -86,7 +88,7 @@ class DeadlineRead(BaseModel):
     met_at: datetime | None
 
 
-class TaskRead(BaseModel):
+class TaskRead(ReadModel):
     """A task the rules created."""
 
     id: int
@@ -99,7 +101,7 @@ class TaskRead(BaseModel):
     done_at: datetime | None
 
 
-class IncidentRead(CasualtyFields):
+class IncidentRead(CasualtyFields, ReadModel):
     """An incident with its grade, reporting deadlines and open tasks."""
 
     id: int
@@ -134,7 +136,7 @@ class IncidentRead(CasualtyFields):
     tasks: list[TaskRead]
 
 
-class IncidentSummary(BaseModel):
+class IncidentSummary(ReadModel):
     """A line of the incident list."""
 
     id: int
@@ -153,7 +155,7 @@ class IncidentSummary(BaseModel):
     next_due_at: datetime | None
 
 
-class TimelineEntryRead(BaseModel):
+class TimelineEntryRead(ReadModel):
     """One entry of the timeline."""
 
     id: int
@@ -185,7 +187,7 @@ class ReportSend(BaseModel):
     )
 
 
-class ReportRead(BaseModel):
+class ReportRead(ReadModel):
     """A written report and its sign-off."""
 
     id: int
@@ -221,7 +223,7 @@ class ReportingRuleWrite(BaseModel):
     citation: str = Field(default="", max_length=200)
 
 
-class ReportingRuleRead(ReportingRuleWrite):
+class ReportingRuleRead(ReportingRuleWrite, ReadModel):
     """An effective reporting rule and where it comes from."""
 
     key: str

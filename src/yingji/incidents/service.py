@@ -43,12 +43,12 @@ from yingji.incidents.rules import (
     CATEGORY_LABELS,
     DEFAULT_SUPPLEMENT,
     GRADE_LABELS,
-    INCIDENT_TRANSITIONS,
+    INCIDENT_MACHINE,
     PLATFORM_GRADING,
+    REPORT_MACHINE,
     REPORT_SECTIONS,
-    REPORT_TRANSITIONS,
     ROLES,
-    TASK_TRANSITIONS,
+    TASK_MACHINE,
     TYPES_BY_CODE,
     Casualties,
     GradingConfig,
@@ -61,7 +61,6 @@ from yingji.incidents.rules import (
     grade_accident,
     grade_rank,
     graded_by_493,
-    next_state,
     remind_at,
     rule_applies,
     supplement_window,
@@ -295,18 +294,15 @@ def intake_incident(
     _add_deadlines(uow, inc, anchor=now, intake=True)
     uow.audit("incidents.incident.intake", Incident.__tablename__, inc.id, after=_snapshot(inc))
     uow.add_event(
-        IncidentReported(
+        IncidentReported.of(
+            inc,
             incident_id=inc.id,
-            category=inc.category,
-            type=inc.type,
-            title=inc.title,
             grade=grade,
             division_code=division,
             enterprise_id=enterprise_id,
             reported_at=now,
             longitude=lon,
             latitude=lat,
-            source=inc.source,
         )
     )
     if grade is not None:
@@ -498,9 +494,7 @@ def complete_task(uow: UnitOfWork, task_id: int, *, note: str = "") -> None:
         inc = _writable(uow, task.incident_id, "办理任务")
     except NotFound:
         raise NotFound("任务不存在") from None
-    target = next_state(TASK_TRANSITIONS, task.status, "complete")
-    if target is None:
-        raise Conflict("任务已办结")
+    target = TASK_MACHINE.next_state(task.status, "complete")
     task.status = target
     task.done_at = uow.clock.now()
     task.done_by = uow.actor.user_id
@@ -521,9 +515,7 @@ def complete_task(uow: UnitOfWork, task_id: int, *, note: str = "") -> None:
 def close_incident(uow: UnitOfWork, incident_id: int, *, reason: str) -> None:
     """Close an incident (结案) and announce it."""
     inc = _writable(uow, incident_id, "结案")
-    target = next_state(INCIDENT_TRANSITIONS, inc.status, "close")
-    if target is None:
-        raise Conflict("事件已结案")
+    target = INCIDENT_MACHINE.next_state(inc.status, "close")
     before = _snapshot(inc)
     inc.status = target
     inc.closed_at = uow.clock.now()
@@ -548,9 +540,7 @@ def close_incident(uow: UnitOfWork, incident_id: int, *, reason: str) -> None:
 def reopen_incident(uow: UnitOfWork, incident_id: int, *, reason: str) -> None:
     """Reopen a closed incident."""
     inc = _writable(uow, incident_id, "重新打开事件")
-    target = next_state(INCIDENT_TRANSITIONS, inc.status, "reopen")
-    if target is None:
-        raise Conflict("事件未结案，无需重新打开")
+    target = INCIDENT_MACHINE.next_state(inc.status, "reopen")
     before = _snapshot(inc)
     inc.status = target
     inc.closed_at = None
@@ -631,9 +621,7 @@ def sign_report(uow: UnitOfWork, report_id: int) -> None:
         raise PermissionDenied("无权签发报告")
     if actor.user_id is not None and actor.user_id == report.drafted_by:
         raise PermissionDenied("签发人不能是报告起草人")
-    target = next_state(REPORT_TRANSITIONS, report.status, "sign")
-    if target is None:
-        raise Conflict("报告不是待签发状态")
+    target = REPORT_MACHINE.next_state(report.status, "sign")
     report.status = target
     report.signed_by = actor.user_id
     report.signed_by_name = actor.username
@@ -654,10 +642,7 @@ def send_report(uow: UnitOfWork, report_id: int, body: ReportSend) -> list[str]:
     report, inc = queries.load_report(uow.session, uow.actor, report_id)
     if not _may(uow.actor, ROLES.writers):
         raise PermissionDenied("无权报送报告")
-    target = next_state(REPORT_TRANSITIONS, report.status, "send")
-    if target is None:
-        reason = "报告须先签发再报送" if report.status == "draft" else "报告已报送"
-        raise Conflict(reason)
+    target = REPORT_MACHINE.next_state(report.status, "send")
     now = uow.clock.now()
     report.status = target
     report.sent_at = now

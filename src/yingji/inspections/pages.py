@@ -42,6 +42,7 @@ from yingji.inspections.rules import (
     PLAN_WRITERS,
     CaseState,
 )
+from yingji.inspections.rules import MACHINE as CASE_MACHINE
 from yingji.inspections.schemas import (
     CaseCreate,
     DrawCreate,
@@ -311,6 +312,8 @@ def case_page(case_id: int, request: Request, actor: PageActor, session: ReadSes
         "mode_label": CASE_MODE_LABELS.get(case.mode, case.mode),
         "checklist": checklist,
         "can_act": has_role(actor, CASE_WRITERS),
+        # The forms shown are the actions the case machine offers from this state.
+        "case_actions": CASE_MACHINE.actions_from(case.state),
         "town": division_names(session, [case.division_code[:9]]).get(case.division_code[:9]),
         "today": _today(request).isoformat(),
     }

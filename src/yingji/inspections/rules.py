@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
+from yingji.core.errors import Conflict, DomainError
+from yingji.core.statemachine import StateMachine, Transition
 from yingji.settings import DEFAULT_TIMEZONE
 
 # --- configuration --------------------------------------------------------------------------
@@ -257,21 +259,6 @@ class CaseAction(StrEnum):
     CLOSE = "close"
 
 
-# 安全生产执法程序: 检查诊断 → 责令整改 → 整改复查 ("三部曲", 荣昌规划 四(四)3); an order not
-# carried out goes to a penalty case (安全生产法 第一百零二条).
-CASE_TRANSITIONS: dict[tuple[CaseState, CaseAction], CaseState] = {
-    (CaseState.PLANNED, CaseAction.RECORD): CaseState.RECORDED,
-    (CaseState.RECORDED, CaseAction.ORDER): CaseState.ORDERED,
-    (CaseState.RECORDED, CaseAction.CLOSE): CaseState.CLOSED,
-    (CaseState.RECORDED, CaseAction.PENALIZE): CaseState.PENALIZED,
-    (CaseState.ORDERED, CaseAction.REINSPECT_PASS): CaseState.CLOSED,
-    (CaseState.ORDERED, CaseAction.REINSPECT_FAIL): CaseState.UNRECTIFIED,
-    (CaseState.ORDERED, CaseAction.PENALIZE): CaseState.PENALIZED,
-    (CaseState.UNRECTIFIED, CaseAction.PENALIZE): CaseState.PENALIZED,
-    (CaseState.UNRECTIFIED, CaseAction.ORDER): CaseState.ORDERED,
-    (CaseState.PENALIZED, CaseAction.CLOSE): CaseState.CLOSED,
-}
-
 ACTION_LABELS: dict[CaseAction, str] = {
     CaseAction.RECORD: "出具现场检查记录",
     CaseAction.ORDER: "下达责令限期整改指令书",
@@ -282,12 +269,44 @@ ACTION_LABELS: dict[CaseAction, str] = {
 }
 
 
+def _refusal(machine: StateMachine, state: str, action: str) -> DomainError:
+    """The case's own 409 (same wording and code as before the shared machine)."""
+    return Conflict(transition_refusal(state, action), code="illegal_transition")
+
+
+Cs, Ca = CaseState, CaseAction
+# 安全生产执法程序: 检查诊断 → 责令整改 → 整改复查 ("三部曲", 荣昌规划 四(四)3); an order not
+# carried out goes to a penalty case (安全生产法 第一百零二条).
+MACHINE = StateMachine(
+    name="inspection_case",
+    title_zh="执法案件",
+    states=tuple(CaseState),
+    transitions=(
+        Transition(Cs.PLANNED, Ca.RECORD, Cs.RECORDED),
+        Transition(Cs.RECORDED, Ca.ORDER, Cs.ORDERED),
+        Transition(Cs.RECORDED, Ca.CLOSE, Cs.CLOSED),
+        Transition(Cs.RECORDED, Ca.PENALIZE, Cs.PENALIZED),
+        Transition(Cs.ORDERED, Ca.REINSPECT_PASS, Cs.CLOSED),
+        Transition(Cs.ORDERED, Ca.REINSPECT_FAIL, Cs.UNRECTIFIED),
+        Transition(Cs.ORDERED, Ca.PENALIZE, Cs.PENALIZED),
+        Transition(Cs.UNRECTIFIED, Ca.PENALIZE, Cs.PENALIZED),
+        Transition(Cs.UNRECTIFIED, Ca.ORDER, Cs.ORDERED),
+        Transition(Cs.PENALIZED, Ca.CLOSE, Cs.CLOSED),
+    ),
+    state_labels={str(k): v for k, v in CASE_STATE_LABELS.items()},
+    action_labels={str(k): v for k, v in ACTION_LABELS.items()},
+    error=_refusal,
+)
+# Typed view of the table for callers that index it by enum pair.
+CASE_TRANSITIONS: dict[tuple[CaseState, CaseAction], CaseState] = {
+    (CaseState(t.state), CaseAction(t.action)): CaseState(t.next_state) for t in MACHINE.transitions
+}
+
+
 def next_state(state: str, action: str) -> CaseState | None:
     """Return the state ``action`` leads to from ``state``, or None when not allowed."""
-    try:
-        return CASE_TRANSITIONS.get((CaseState(state), CaseAction(action)))
-    except ValueError:
-        return None
+    row = MACHINE.find(state, action)
+    return None if row is None else CaseState(row.next_state)
 
 
 def transition_refusal(state: str, action: str) -> str:

@@ -59,10 +59,9 @@ from yingji.inspections.rules import (
     PlanMode,
     document_number,
     draw,
-    next_state,
     risk_tier,
-    transition_refusal,
 )
+from yingji.inspections.rules import MACHINE as CASE_MACHINE
 from yingji.inspections.schemas import (
     CaseCreate,
     ConflictCreate,
@@ -442,9 +441,7 @@ def _writable_case(uow: UnitOfWork, case_id: int, what: str) -> InspectionCase:
 
 
 def _move(uow: UnitOfWork, row: InspectionCase, action: CaseAction, reason: str = "") -> None:
-    target = next_state(row.state, action)
-    if target is None:
-        raise Conflict(transition_refusal(row.state, action), code="illegal_transition")
+    target = CaseState(CASE_MACHINE.next_state(row.state, action))
     before = row.state
     row.state = target.value
     if target is CaseState.CLOSED:

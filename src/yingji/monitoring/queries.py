@@ -51,26 +51,10 @@ def is_online(device: Device, now: datetime, config: MonitoringConfig = DEFAULT_
 def device_read(device: Device, now: datetime) -> DeviceRead:
     """Return the API view of a device."""
     kind = DEVICE_KINDS.get(device.kind)
-    return DeviceRead(
-        id=device.id,
-        code=device.code,
-        name=device.name,
-        kind=device.kind,
+    return DeviceRead.of(
+        device,
         kind_label=kind.label if kind else device.kind,
         metrics=[MetricDef.model_validate(m) for m in device.metrics],
-        division_code=device.division_code,
-        site_name=device.site_name,
-        longitude=device.longitude,
-        latitude=device.latitude,
-        enterprise_id=device.enterprise_id,
-        department=device.department,
-        risk_point_id=device.risk_point_id,
-        major_hazard_id=device.major_hazard_id,
-        linked_kind=device.linked_kind,
-        linked_id=device.linked_id,
-        linked_name=device.linked_name,
-        interval_seconds=device.interval_seconds,
-        last_seen_at=device.last_seen_at,
         online=is_online(device, now),
         retired=device.retired_at is not None,
     )
@@ -162,18 +146,7 @@ def rule_states(session: Session, device_id: int) -> list[RuleStateRead]:
     rows = session.scalars(
         select(RuleState).where(RuleState.device_id == device_id).order_by(RuleState.rule_key)
     )
-    return [
-        RuleStateRead(
-            rule_key=r.rule_key,
-            metric=r.metric,
-            active_level=r.active_level,
-            active_label=r.active_label,
-            active_since=r.active_since,
-            watched=r.watched,
-            last_at=r.last_at,
-        )
-        for r in rows
-    ]
+    return [RuleStateRead.of(r) for r in rows]
 
 
 def rejections(session: Session) -> list[RejectionRead]:

@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from yingji.core.schemas import ReadModel
 from yingji.monitoring.rules import DEVICE_KINDS, LINKED_KINDS
 
 
@@ -72,7 +73,7 @@ class DeviceUpdate(BaseModel):
     metrics: list[MetricDef] | None = None
 
 
-class DeviceRead(BaseModel):
+class DeviceRead(ReadModel):
     """A device as the API returns it, with its online status."""
 
     id: int
@@ -121,7 +122,7 @@ class ReadingRead(BaseModel):
     value: float
 
 
-class RuleStateRead(BaseModel):
+class RuleStateRead(ReadModel):
     """Where a rule stands for a device."""
 
     rule_key: str

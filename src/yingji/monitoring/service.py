@@ -659,7 +659,8 @@ def _announce(
     assert transition.level is not None
     message = condition_message(device.name, label, transition, unit, rule)
     uow.add_event(
-        AlarmConditionRaised(
+        AlarmConditionRaised.of(
+            device,
             device_id=device.id,
             device_code=device.code,
             device_name=device.name,
@@ -671,12 +672,6 @@ def _announce(
             value=transition.watched,
             threshold=transition.threshold,
             observed_at=at,
-            division_code=device.division_code,
-            enterprise_id=device.enterprise_id,
-            risk_point_id=device.risk_point_id,
-            major_hazard_id=device.major_hazard_id,
-            longitude=device.longitude,
-            latitude=device.latitude,
             message=message,
         )
     )
@@ -772,7 +767,8 @@ def check_silence(uow: UnitOfWork, config: MonitoringConfig = DEFAULT_CONFIG) ->
             f"超过上报周期 {d.interval_seconds} 秒的 {config.no_data_factor:g} 倍"
         )
         uow.add_event(
-            AlarmConditionRaised(
+            AlarmConditionRaised.of(
+                d,
                 device_id=d.id,
                 device_code=d.code,
                 device_name=d.name,
@@ -784,12 +780,6 @@ def check_silence(uow: UnitOfWork, config: MonitoringConfig = DEFAULT_CONFIG) ->
                 value=silent_for,
                 threshold=limit,
                 observed_at=now,
-                division_code=d.division_code,
-                enterprise_id=d.enterprise_id,
-                risk_point_id=d.risk_point_id,
-                major_hazard_id=d.major_hazard_id,
-                longitude=d.longitude,
-                latitude=d.latitude,
                 message=message,
             )
         )

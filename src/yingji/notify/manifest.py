@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from yingji.core.composition import Domain, TemplateFolder, event_types
-from yingji.notify import api, events, handlers, models, pages, tasks
+from yingji.core.extensions import contribute
+from yingji.core.statemachine import STATE_MACHINES
+from yingji.notify import api, events, handlers, models, pages, rules, tasks
 
 DOMAIN = Domain(
     package="yingji.notify",
@@ -15,4 +17,5 @@ DOMAIN = Domain(
     events=event_types(events),
     subscriptions=handlers.SUBSCRIPTIONS,
     jobs=tuple(tasks.JOBS),
+    contributions=contribute(STATE_MACHINES, rules.MACHINE),
 )

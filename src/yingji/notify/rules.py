@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from yingji.core.errors import Conflict, DomainError
+from yingji.core.statemachine import StateMachine, Transition
+
 
 class Channel(StrEnum):
     """Delivery channels (发布渠道; append only: the order is part of delivery ids)."""
@@ -90,23 +93,40 @@ DELIVERY_STATE_LABELS: dict[str, str] = {
     DeliveryState.FAILED: "失败",
 }
 
+# What moves a delivery on: the channel accepts it (send), a receipt says delivered, or it
+# fails (the last attempt given up, an unreachable address, a failure receipt).
+DELIVERY_ACTION_LABELS: dict[str, str] = {"send": "发送", "deliver": "送达", "fail": "失败"}
+
+
+def _refusal(machine: StateMachine, state: str, action: str) -> DomainError:
+    """The delivery's own 409: names the raw states (same wording as before the machine)."""
+    target = next((str(t.next_state) for t in machine.transitions if t.action == action), action)
+    return Conflict(f"送达状态为“{state}”，不能变为“{target}”")
+
+
+D = DeliveryState
 # Allowed transitions. A transient send error keeps a delivery queued (attempts + 1, later
 # next_attempt_at) rather than passing through a state of its own; queued → failed is the
 # last attempt given up or an unreachable address.
-DELIVERY_TRANSITIONS: dict[DeliveryState, frozenset[DeliveryState]] = {
-    DeliveryState.QUEUED: frozenset({DeliveryState.SENT, DeliveryState.FAILED}),
-    DeliveryState.SENT: frozenset({DeliveryState.DELIVERED, DeliveryState.FAILED}),
-    DeliveryState.DELIVERED: frozenset(),
-    DeliveryState.FAILED: frozenset(),
-}
+MACHINE = StateMachine(
+    name="notify_delivery",
+    title_zh="送达",
+    states=tuple(DeliveryState),
+    transitions=(
+        Transition(D.QUEUED, "send", D.SENT),
+        Transition(D.QUEUED, "fail", D.FAILED),
+        Transition(D.SENT, "deliver", D.DELIVERED),
+        Transition(D.SENT, "fail", D.FAILED),
+    ),
+    state_labels=DELIVERY_STATE_LABELS,
+    action_labels=DELIVERY_ACTION_LABELS,
+    error=_refusal,
+)
 
 
 def can_move(from_state: str, to_state: str) -> bool:
     """Tell whether a delivery may go from ``from_state`` to ``to_state``."""
-    try:
-        return DeliveryState(to_state) in DELIVERY_TRANSITIONS[DeliveryState(from_state)]
-    except ValueError:
-        return False
+    return str(to_state) in MACHINE.allowed(from_state)
 
 
 # Delivery ids: message id << 38 | channel << 35 | recipient kind << 32 | recipient id.

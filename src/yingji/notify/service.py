@@ -20,7 +20,7 @@ from yingji.accounts.queries import get_user
 from yingji.accounts.rules import Role
 from yingji.accounts.schemas import require_role
 from yingji.core.actor import Actor
-from yingji.core.errors import Conflict, FieldError, NotFound, ValidationFailed
+from yingji.core.errors import FieldError, NotFound, ValidationFailed
 from yingji.core.notices import NoticeRequested
 from yingji.core.uow import UnitOfWork
 from yingji.notify import targeting
@@ -43,7 +43,6 @@ from yingji.notify.rules import (
     DeliveryState,
     RecipientKind,
     RetryPolicy,
-    can_move,
     channels_for,
     delivery_base,
     delivery_id,
@@ -51,6 +50,7 @@ from yingji.notify.rules import (
     message_id_range,
     unknown_channels,
 )
+from yingji.notify.rules import MACHINE as DELIVERY_MACHINE
 from yingji.notify.schemas import TargetArea
 
 # Roles that may publish to an area: the bureau, townships, and sector departments (气象,
@@ -587,10 +587,8 @@ def record_receipt(
     target = DeliveryState.DELIVERED if delivered else DeliveryState.FAILED
     if delivery.state == target.value:
         return  # the same receipt twice
-    if not can_move(delivery.state, target.value):
-        raise Conflict(f"送达状态为“{delivery.state}”，不能变为“{target.value}”")
     before = {"state": delivery.state}
-    delivery.state = target.value
+    delivery.state = DELIVERY_MACHINE.next_state(delivery.state, "deliver" if delivered else "fail")
     delivery.finished_at = uow.clock.now()
     if reason:
         delivery.last_error = reason[:300]

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from yingji.core.composition import Domain, TemplateFolder, event_types
-from yingji.patrols import api, events, handlers, models, pages
+from yingji.core.extensions import contribute
+from yingji.core.statemachine import STATE_MACHINES
+from yingji.patrols import api, events, handlers, models, pages, rules
 
 DOMAIN = Domain(
     package="yingji.patrols",
@@ -14,4 +16,5 @@ DOMAIN = Domain(
     templates=(TemplateFolder("patrols", "yingji.patrols"),),
     events=event_types(events),
     subscriptions=handlers.SUBSCRIPTIONS,
+    contributions=contribute(STATE_MACHINES, rules.REPORT_MACHINE),
 )

@@ -16,6 +16,8 @@ from decimal import Decimal
 from enum import StrEnum
 
 from yingji.accounts.rules import Role
+from yingji.core.errors import Conflict, DomainError
+from yingji.core.statemachine import StateMachine, Transition
 from yingji.geo.schemas import distance_m
 
 
@@ -98,18 +100,38 @@ class ReportAction(StrEnum):
     REPLY = "reply"
 
 
-# (state, action) → next state: a report is checked (属实 / 不属实), then answered.
-REPORT_TRANSITIONS: dict[tuple[ReportState, ReportAction], ReportState] = {
-    (ReportState.RECEIVED, ReportAction.VERIFY): ReportState.VERIFIED,
-    (ReportState.RECEIVED, ReportAction.DISMISS): ReportState.UNFOUNDED,
-    (ReportState.VERIFIED, ReportAction.REPLY): ReportState.REPLIED,
-    (ReportState.UNFOUNDED, ReportAction.REPLY): ReportState.REPLIED,
-}
-
 REPORT_ACTION_LABELS: dict[str, str] = {
     "verify": "核实属实",
     "dismiss": "核实不属实",
     "reply": "答复",
+}
+
+
+def _report_refusal(machine: StateMachine, state: str, action: str) -> DomainError:
+    """The public report's own 409 (same wording and code as before the shared machine)."""
+    return Conflict(transition_refusal(state, action), code="illegal_transition")
+
+
+Rs, Ra = ReportState, ReportAction
+# A report is checked (属实 / 不属实), then answered; a replied report is final.
+REPORT_MACHINE = StateMachine(
+    name="public_report",
+    title_zh="群众举报",
+    states=tuple(ReportState),
+    transitions=(
+        Transition(Rs.RECEIVED, Ra.VERIFY, Rs.VERIFIED),
+        Transition(Rs.RECEIVED, Ra.DISMISS, Rs.UNFOUNDED),
+        Transition(Rs.VERIFIED, Ra.REPLY, Rs.REPLIED),
+        Transition(Rs.UNFOUNDED, Ra.REPLY, Rs.REPLIED),
+    ),
+    state_labels=REPORT_STATE_LABELS,
+    action_labels=REPORT_ACTION_LABELS,
+    error=_report_refusal,
+)
+# Typed view of the table for callers that index it by enum pair.
+REPORT_TRANSITIONS: dict[tuple[ReportState, ReportAction], ReportState] = {
+    (ReportState(t.state), ReportAction(t.action)): ReportState(t.next_state)
+    for t in REPORT_MACHINE.transitions
 }
 
 
@@ -158,12 +180,14 @@ DEFAULT_REPORT_CONFIG = PublicReportConfig()
 
 def next_report_state(state: ReportState, action: ReportAction) -> ReportState | None:
     """Return the state ``action`` leads to from ``state``, or None when not allowed."""
-    return REPORT_TRANSITIONS.get((state, action))
+    row = REPORT_MACHINE.find(state, action)
+    return None if row is None else ReportState(row.next_state)
 
 
-def transition_refusal(state: ReportState, action: ReportAction) -> str:
+def transition_refusal(state: str, action: str) -> str:
     """Return why ``action`` is refused in ``state`` (Chinese)."""
-    return f"举报当前为“{REPORT_STATE_LABELS[state]}”，不能{REPORT_ACTION_LABELS[action]}"
+    state_zh = REPORT_STATE_LABELS.get(state, state)
+    return f"举报当前为“{state_zh}”，不能{REPORT_ACTION_LABELS.get(action, action)}"
 
 
 def reward_problem(verified: bool, state: RewardState, amount: Decimal, cap: Decimal) -> str | None:

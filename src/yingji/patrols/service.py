@@ -57,6 +57,7 @@ from yingji.patrols.rules import (
     HAZARD_KIND_LABELS,
     PATROLLERS,
     REPORT_HANDLERS,
+    REPORT_MACHINE,
     REPORT_STATE_LABELS,
     REWARD_KEEPERS,
     GridReportType,
@@ -66,11 +67,9 @@ from yingji.patrols.rules import (
     ReportState,
     RewardState,
     new_tracking_code,
-    next_report_state,
     reward_problem,
     township_of,
     track_length_m,
-    transition_refusal,
 )
 from yingji.patrols.schemas import (
     CheckCreate,
@@ -191,10 +190,10 @@ def upload_track(uow: UnitOfWork, patrol_id: int, batch: TrackBatch) -> TrackUpl
             patrol.id,
             after={"added": added, "point_count": patrol.point_count},
         )
-    return TrackUploadRead(
+    return TrackUploadRead.of(
+        patrol,
         added=added,
         duplicates=len(batch.points) - added,
-        point_count=patrol.point_count,
         distance_m=round(patrol.distance_m, 1),
     )
 
@@ -315,15 +314,11 @@ def report_from_grid(uow: UnitOfWork, data: GridReportCreate) -> GridReportRead:
         )
     else:
         uow.add_event(
-            GridEventReported(
+            GridEventReported.of(
+                data,
                 report_id=report.id,
-                title=data.title,
-                description=data.description,
-                category=data.category,
                 occurred_at=occurred_at,
                 division_code=division_code,
-                longitude=data.longitude,
-                latitude=data.latitude,
                 reporter_user_id=actor.user_id,
             )
         )
@@ -445,19 +440,13 @@ def receive_public_report(
         after=public_report_read(report).model_dump(mode="json"),
     )
     uow.add_event(
-        PublicReportReceived(
-            report_id=report.id,
-            kind=report.kind,
-            title=report.title,
-            division_code=division_code,
-            township_code=township_code,
-            hazard_id=report.hazard_id,
-            linked_existing=report.linked_existing,
+        PublicReportReceived.of(
+            report, report_id=report.id, division_code=division_code, township_code=township_code
         )
     )
     _tell_township(uow, report)
-    return PublicReportReceipt(
-        id=report.id,
+    return PublicReportReceipt.of(
+        report,
         tracking_code=code,
         township_code=township_code,
         township_name=division_names(session, [township_code]).get(township_code),
@@ -500,11 +489,7 @@ def _handled(uow: UnitOfWork, report_id: int, roles: frozenset[Role], what: str)
 
 
 def _move(uow: UnitOfWork, report: PublicReport, action: ReportAction) -> None:
-    state = ReportState(report.state)
-    target = next_report_state(state, action)
-    if target is None:
-        raise Conflict(transition_refusal(state, action), code="illegal_transition")
-    report.state = target.value
+    report.state = REPORT_MACHINE.next_state(report.state, action)
     report.updated_at = uow.clock.now()
     report.handled_by = uow.actor.username
 

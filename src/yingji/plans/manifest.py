@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from yingji.core.composition import Domain, TemplateFolder, event_types
-from yingji.plans import api, events, models, pages, tasks
+from yingji.core.extensions import contribute
+from yingji.core.statemachine import STATE_MACHINES
+from yingji.plans import api, events, models, pages, rules, tasks
 
 DOMAIN = Domain(
     package="yingji.plans",
@@ -14,4 +16,5 @@ DOMAIN = Domain(
     templates=(TemplateFolder("plans", "yingji.plans"),),
     events=event_types(events),
     jobs=tuple(tasks.JOBS),
+    contributions=contribute(STATE_MACHINES, rules.MACHINE),
 )

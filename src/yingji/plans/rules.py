@@ -19,6 +19,9 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import IntEnum, StrEnum
 
+from yingji.core.errors import Conflict, DomainError
+from yingji.core.statemachine import StateMachine, Transition
+
 
 class PlanKind(StrEnum):
     """Plan kinds (glossary: overall, special, department; unit plans split in two; onsite)."""
@@ -200,14 +203,6 @@ TASK_STATE_LABELS = {
     "done": "已完成",
 }
 
-# action → (allowed from-states, to-state)
-TASK_TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
-    "read": (frozenset({"assigned"}), "read"),
-    "acknowledge": (frozenset({"assigned", "read"}), "acknowledged"),
-    "feedback": (frozenset({"acknowledged", "in_progress"}), "in_progress"),
-    "complete": (frozenset({"acknowledged", "in_progress"}), "done"),
-    "return": (frozenset({"done"}), "in_progress"),
-}
 TASK_ACTION_LABELS = {
     "read": "已读",
     "acknowledge": "接收",
@@ -217,17 +212,56 @@ TASK_ACTION_LABELS = {
 }
 
 
+def _task_refusal_text(state: str, action: str) -> str:
+    """Return why ``action`` is refused in ``state`` (Chinese)."""
+    if action not in TASK_ACTION_LABELS:
+        return f"未知操作：{action}"
+    return f"任务当前为“{TASK_STATE_LABELS.get(state, state)}”，不能“{TASK_ACTION_LABELS[action]}”"
+
+
+def _task_refusal(machine: StateMachine, state: str, action: str) -> DomainError:
+    """The plan task's own 409 (same wording as before the shared machine)."""
+    return Conflict(_task_refusal_text(state, action))
+
+
+T = TaskState
+MACHINE = StateMachine(
+    name="plan_task",
+    title_zh="预案任务",
+    states=tuple(TaskState),
+    transitions=(
+        Transition(T.ASSIGNED, "read", T.READ),
+        Transition(T.ASSIGNED, "acknowledge", T.ACKNOWLEDGED),
+        Transition(T.READ, "acknowledge", T.ACKNOWLEDGED),
+        Transition(T.ACKNOWLEDGED, "feedback", T.IN_PROGRESS),
+        Transition(T.IN_PROGRESS, "feedback", T.IN_PROGRESS),
+        Transition(T.ACKNOWLEDGED, "complete", T.DONE),
+        Transition(T.IN_PROGRESS, "complete", T.DONE),
+        Transition(T.DONE, "return", T.IN_PROGRESS),
+    ),
+    state_labels=TASK_STATE_LABELS,
+    action_labels=TASK_ACTION_LABELS,
+    error=_task_refusal,
+)
+# Derived view: action → (allowed from-states, to-state); each action has one target.
+TASK_TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
+    action: (
+        frozenset(str(t.state) for t in MACHINE.transitions if t.action == action),
+        next(str(t.next_state) for t in MACHINE.transitions if t.action == action),
+    )
+    for action in MACHINE.actions
+}
+
+
 def task_transition(state: str, action: str) -> str:
-    """Return the state after ``action``; raise ValueError (Chinese reason) if not allowed."""
-    rule = TASK_TRANSITIONS.get(action)
-    if rule is None:
-        raise ValueError(f"未知操作：{action}")
-    allowed, target = rule
-    if state not in allowed:
-        raise ValueError(
-            f"任务当前为“{TASK_STATE_LABELS.get(state, state)}”，不能“{TASK_ACTION_LABELS[action]}”"
-        )
-    return target
+    """Return the state after ``action``; raise ValueError (Chinese reason) if not allowed.
+
+    The pure form of ``MACHINE.next_state`` (which raises the 409 itself).
+    """
+    row = MACHINE.find(state, action)
+    if row is None:
+        raise ValueError(_task_refusal_text(state, action))
+    return str(row.next_state)
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,7 +33,8 @@ from yingji.plans.models import (
     PlanVersion,
     TaskTemplate,
 )
-from yingji.plans.rules import task_due, task_transition
+from yingji.plans.rules import MACHINE as TASK_MACHINE
+from yingji.plans.rules import task_due
 from yingji.plans.schemas import (
     ActivationIn,
     DrillIn,
@@ -273,11 +274,10 @@ def activate_plan(uow: UnitOfWork, plan_id: int, data: ActivationIn) -> int:
             after={"action": task.action, "due_at": str(task.due_at)},
         )
     uow.add_event(
-        PlanActivated(
+        PlanActivated.of(
+            data,
             activation_id=activation.id,
             plan_id=plan.id,
-            level=data.level,
-            incident_id=data.incident_id,
             cause=cause,
             task_ids=[t.id for t in tasks],
             activated_at=now,
@@ -321,10 +321,7 @@ def act_on_task(
         raise ValidationFailed([FieldError("text", "反馈须填写内容或上传照片")])
     if data.photo_key and not _holds_photo(storage, data.photo_key):
         raise ValidationFailed([FieldError("photo_key", "照片不存在，请先上传照片")])
-    try:
-        target = task_transition(task.state, action)
-    except ValueError as exc:
-        raise Conflict(str(exc)) from exc
+    target = TASK_MACHINE.next_state(task.state, action)
     before = task.state
     now = uow.clock.now()
     task.state = target

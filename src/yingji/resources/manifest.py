@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from yingji.core.composition import Domain, TemplateFolder, event_types
 from yingji.core.extensions import contribute
+from yingji.core.statemachine import STATE_MACHINES
 from yingji.registry.spec import REGISTRIES
 from yingji.resources.experts import models as expert_models
 from yingji.resources.experts import registry as experts
@@ -19,6 +20,7 @@ from yingji.resources.supplies import pages as supply_pages
 from yingji.resources.supplies import registry as supplies
 from yingji.resources.teams import models as team_models
 from yingji.resources.teams import registry as teams
+from yingji.resources.teams import rules as team_rules
 
 DOMAIN = Domain(
     package="yingji.resources",
@@ -34,12 +36,15 @@ DOMAIN = Domain(
     page_routers=tuple(supply_pages.routers),
     templates=(TemplateFolder("supplies", "yingji.resources.supplies"),),
     events=event_types(supply_events),
-    contributions=contribute(
-        REGISTRIES,
-        SHELTERS,
-        *teams.REGISTRIES,
-        *supplies.REGISTRIES,
-        *experts.REGISTRIES,
-        *social_forces.REGISTRIES,
+    contributions=(
+        *contribute(
+            REGISTRIES,
+            SHELTERS,
+            *teams.REGISTRIES,
+            *supplies.REGISTRIES,
+            *experts.REGISTRIES,
+            *social_forces.REGISTRIES,
+        ),
+        *contribute(STATE_MACHINES, team_rules.TEAM_MACHINE),
     ),
 )

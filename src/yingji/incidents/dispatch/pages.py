@@ -22,7 +22,8 @@ from yingji.core.web.context import AppContext
 from yingji.core.web.flash import flash
 from yingji.incidents.dispatch import nearby, queries, service
 from yingji.incidents.dispatch.api import travel_model
-from yingji.incidents.dispatch.rules import ACTION_LABELS, ORDER_TRANSITIONS
+from yingji.incidents.dispatch.rules import ACTION_LABELS
+from yingji.incidents.dispatch.rules import MACHINE as ORDER_MACHINE
 from yingji.incidents.dispatch.schemas import OrderAction, OrderCreate, RecommendQuery
 from yingji.incidents.queries import get_incident
 from yingji.incidents.review import queries as review_queries
@@ -126,9 +127,7 @@ def response_page(incident_id: int, request: Request, actor: PageActor, ctx: Ctx
             review = review_queries.get_review(session, actor, incident_id)
         except NotFound:
             review = None
-    allowed = {
-        o.id: [a for a, (froms, _) in ORDER_TRANSITIONS.items() if o.state in froms] for o in orders
-    }
+    allowed = {o.id: ORDER_MACHINE.actions_from(o.state) for o in orders}
     context = {
         "title": f"指挥处置：{incident.title}",
         "incident": incident,

@@ -32,8 +32,8 @@ from yingji.incidents.dispatch.rules import (
     TravelModel,
     choose_eta,
     distance_km,
-    next_state,
 )
+from yingji.incidents.dispatch.rules import MACHINE as ORDER_MACHINE
 from yingji.incidents.dispatch.schemas import OrderAction, OrderCreate
 from yingji.resources.supplies import queries as supply_queries
 from yingji.resources.supplies import service as supplies
@@ -162,10 +162,7 @@ def advance_order(uow: UnitOfWork, order_id: int, action: str, data: OrderAction
     order = queries.get_order_row(uow.session, actor, order_id)
     if action in ("approve", "dispatch") and not has_role(actor, COMMAND_POST, or_system=True):
         raise PermissionDenied("只有指挥部（值班、局机关）可以批准和派出")
-    try:
-        target = next_state(order.state, action)
-    except ValueError as exc:
-        raise Conflict(str(exc)) from exc
+    target = ORDER_MACHINE.next_state(order.state, action)
     before = order.state
     reason = f"调度单 {order.id}：{data.note}" if data.note else f"调度单 {order.id}"
     if order.team_id is not None:

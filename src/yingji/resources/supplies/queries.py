@@ -77,28 +77,16 @@ def to_movement_reads(session: Session, rows: Sequence[StockMovement]) -> list[M
         name, division_code = warehouses[row.warehouse_id]
         item = items[row.item_id]
         out.append(
-            MovementRead(
-                id=row.id,
-                movement_no=row.movement_no,
+            MovementRead.of(
+                row,
                 kind=MovementKind(row.kind),
-                leg=row.leg,
-                warehouse_id=row.warehouse_id,
                 warehouse_name=name,
                 division_code=division_code,
-                item_id=row.item_id,
                 item_code=item.code,
                 item_name=item.name,
                 unit=item.unit,
-                batch=row.batch,
-                expires_on=row.expires_on,
                 quantity_delta=tidy_quantity(row.quantity_delta),
                 counted=tidy_quantity(row.counted) if row.counted is not None else None,
-                counterpart_warehouse_id=row.counterpart_warehouse_id,
-                reason=row.reason,
-                reference=row.reference,
-                actor_name=row.actor_name,
-                occurred_at=row.occurred_at,
-                created_at=row.created_at,
             )
         )
     return out
@@ -206,17 +194,14 @@ def _stock_rows(session: Session, rows: Sequence[Any]) -> list[StockRow]:
         name, division_code = warehouses[r.warehouse_id]
         item = items[r.item_id]
         out.append(
-            StockRow(
-                warehouse_id=r.warehouse_id,
+            StockRow.of(
+                r,
                 warehouse_name=name,
                 division_code=division_code,
-                item_id=r.item_id,
                 item_code=item.code,
                 item_name=item.name,
                 unit=item.unit,
                 specification=item.specification,
-                batch=r.batch,
-                expires_on=r.expires_on,
                 quantity=tidy_quantity(r.quantity),
             )
         )

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
+from yingji.core.schemas import ReadModel
 from yingji.registry.schemas import LocationIn, LocationPatch, RecordMeta, SitedMeta
 from yingji.resources.supplies.catalogue import category_names
 from yingji.resources.supplies.rules import ExpiryStatus, MovementKind, WarehouseLevel
@@ -146,7 +147,7 @@ class MovementCreate(BaseModel):
     occurred_at: datetime | None = Field(default=None, title="发生时间", description="default now")
 
 
-class MovementRead(BaseModel):
+class MovementRead(ReadModel):
     """One ledger line."""
 
     id: int
@@ -186,7 +187,7 @@ class MovementFilters(BaseModel):
 # --- stock --------------------------------------------------------------------------------------
 
 
-class StockRow(BaseModel):
+class StockRow(ReadModel):
     """Stock on hand of one item batch at one warehouse (derived from the ledger)."""
 
     warehouse_id: int

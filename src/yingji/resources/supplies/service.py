@@ -312,13 +312,9 @@ def record_movement(
             reason=row.reason,
         )
         uow.add_event(
-            StockMoved(
+            StockMoved.of(
+                row,
                 movement_id=row.id,
-                movement_no=row.movement_no,
-                kind=row.kind,
-                warehouse_id=row.warehouse_id,
-                item_id=row.item_id,
-                batch=row.batch,
                 quantity_delta=read.quantity_delta,
                 on_hand=tidy_quantity(batch_before + row.quantity_delta),
                 division_code=sites[row.warehouse_id].division_code,

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from yingji.accounts.rules import Role
-from yingji.core.errors import Conflict, FieldError, NotFound
+from yingji.core.errors import FieldError, NotFound
 from yingji.core.excel import Column
 from yingji.core.uow import UnitOfWork
 from yingji.registry.columns import LOCATION_COLUMNS
@@ -23,9 +23,9 @@ from yingji.resources.teams.rules import (
     STAFFING_LABELS,
     SUGGESTED_EQUIPMENT_KINDS,
     SUGGESTED_SPECIALTIES,
+    TEAM_MACHINE,
     TEAM_STATUS_LABELS,
     owner_problem,
-    status_change_problem,
 )
 from yingji.resources.teams.schemas import (
     EquipmentCreate,
@@ -47,9 +47,7 @@ def _validate_team(_session: Session, values: dict[str, Any], row: Any) -> list[
     # A status change against the transition table clashes with the team's current state:
     # that is a 409, not a field error, so it is raised rather than returned.
     if row is not None and values.get("status") is not None:
-        reason = status_change_problem(str(row.status), str(values["status"]))
-        if reason is not None:
-            raise Conflict(reason, code="illegal_status_change")
+        TEAM_MACHINE.next_state(str(row.status), str(values["status"]))
     return []
 
 

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from yingji.core.errors import Conflict, DomainError
+from yingji.core.statemachine import StateMachine, Transition
+
 
 class TeamKind(StrEnum):
     """Kinds of rescue team (glossary: rescue_team)."""
@@ -89,20 +92,41 @@ SUGGESTED_EQUIPMENT_KINDS = (
     "照明车",
 )
 
+
+def _team_refusal(machine: StateMachine, state: str, action: str) -> DomainError:
+    """The team's own 409: names both statuses and the ones allowed (wording unchanged)."""
+    return Conflict(status_change_problem(state, action) or "", code="illegal_status_change")
+
+
+Ts = TeamStatus
 # Allowed team status changes. A team comes back from a deployment to standby; anything may
 # become unavailable (losses, training, equipment down); an unavailable team must be
 # declared ready (standby) before it can be deployed again, so that dispatchers never send
-# a team nobody has confirmed.
-TEAM_TRANSITIONS: dict[TeamStatus, frozenset[TeamStatus]] = {
-    TeamStatus.STANDBY: frozenset({TeamStatus.DEPLOYED, TeamStatus.UNAVAILABLE}),
-    TeamStatus.DEPLOYED: frozenset({TeamStatus.STANDBY, TeamStatus.UNAVAILABLE}),
-    TeamStatus.UNAVAILABLE: frozenset({TeamStatus.STANDBY}),
-}
+# a team nobody has confirmed. The action is the target status; staying put is not a change,
+# so each status also leads to itself.
+TEAM_MACHINE = StateMachine(
+    name="rescue_team",
+    title_zh="救援队伍",
+    states=tuple(TeamStatus),
+    transitions=(
+        Transition(Ts.STANDBY, Ts.STANDBY, Ts.STANDBY),
+        Transition(Ts.STANDBY, Ts.DEPLOYED, Ts.DEPLOYED),
+        Transition(Ts.STANDBY, Ts.UNAVAILABLE, Ts.UNAVAILABLE),
+        Transition(Ts.DEPLOYED, Ts.DEPLOYED, Ts.DEPLOYED),
+        Transition(Ts.DEPLOYED, Ts.STANDBY, Ts.STANDBY),
+        Transition(Ts.DEPLOYED, Ts.UNAVAILABLE, Ts.UNAVAILABLE),
+        Transition(Ts.UNAVAILABLE, Ts.UNAVAILABLE, Ts.UNAVAILABLE),
+        Transition(Ts.UNAVAILABLE, Ts.STANDBY, Ts.STANDBY),
+    ),
+    state_labels=TEAM_STATUS_LABELS,
+    action_labels={k: f"改为{v}" for k, v in TEAM_STATUS_LABELS.items()},
+    error=_team_refusal,
+)
 
 
 def can_change_status(current: TeamStatus, target: TeamStatus) -> bool:
     """Tell whether a team may go from ``current`` to ``target`` (staying put is allowed)."""
-    return current == target or target in TEAM_TRANSITIONS[current]
+    return TEAM_MACHINE.find(current, target) is not None
 
 
 def status_change_problem(current: str, target: str) -> str | None:
@@ -110,7 +134,7 @@ def status_change_problem(current: str, target: str) -> str | None:
     if can_change_status(TeamStatus(current), TeamStatus(target)):
         return None
     allowed = "、".join(
-        TEAM_STATUS_LABELS[s.value] for s in sorted(TEAM_TRANSITIONS[TeamStatus(current)])
+        TEAM_STATUS_LABELS[s] for s in sorted(TEAM_MACHINE.allowed(current) - {str(current)})
     )
     return (
         f"队伍状态不能从“{TEAM_STATUS_LABELS[current]}”改为“{TEAM_STATUS_LABELS[target]}”"

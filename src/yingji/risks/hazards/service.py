@@ -122,15 +122,6 @@ def _record(
     )
 
 
-def _event_base(h: Hazard) -> dict[str, Any]:
-    return {
-        "hazard_id": h.id,
-        "division_code": h.division_code,
-        "enterprise_id": h.enterprise_id,
-        "level": h.level,
-    }
-
-
 # --- report -------------------------------------------------------------------------------------
 
 
@@ -250,14 +241,7 @@ def report_hazard(uow: UnitOfWork, data: HazardReport) -> int:
         return again
     _record(uow, hazard, "report", None, reason=data.description, photo_keys=data.photo_keys)
     uow.audit("risks.hazard.report", ENTITY, hazard.id, after=_snapshot(hazard))
-    uow.add_event(
-        HazardReported(
-            **_event_base(hazard),
-            source=hazard.source,
-            source_ref=hazard.source_ref,
-            title=hazard.title,
-        )
-    )
+    uow.add_event(HazardReported.of(hazard, hazard_id=hazard.id))
     return hazard.id
 
 
@@ -393,12 +377,12 @@ def take_action(
         reason=reason,
     )
     uow.add_event(
-        HazardStateChanged(
-            **_event_base(h), from_state=state.value, to_state=target.value, action=action.value
+        HazardStateChanged.of(
+            h, hazard_id=h.id, from_state=state.value, to_state=target.value, action=action.value
         )
     )
     if target is HazardState.CLOSED:
-        uow.add_event(HazardClosed(**_event_base(h)))
+        uow.add_event(HazardClosed.of(h, hazard_id=h.id))
     return h
 
 
@@ -550,7 +534,7 @@ def supervise_hazard(
     uow.audit(
         "risks.hazard.supervise", ENTITY, h.id, before=before, after=_snapshot(h), reason=note
     )
-    uow.add_event(HazardSupervisedListing(**_event_base(h), department_id=department_id))
+    uow.add_event(HazardSupervisedListing.of(h, hazard_id=h.id, department_id=department_id))
     if users:
         uow.add_event(
             NoticeRequested(
@@ -619,11 +603,7 @@ def escalate_overdue(uow: UnitOfWork, now: datetime, *, timezone: str = DEFAULT_
                     dedupe_key=f"hazard:{h.id}:overdue:{h.deadline.isoformat()}",
                 )
             )
-        uow.add_event(
-            HazardOverdue(
-                **_event_base(h), deadline=h.deadline, supervised_listing=h.supervised_listing
-            )
-        )
+        uow.add_event(HazardOverdue.of(h, hazard_id=h.id))
         h.escalated_deadline = h.deadline
         _record(uow, h, "escalate", h.state, reason=body)
         uow.audit(

@@ -76,19 +76,13 @@ def current_fields(session: Session, rows: Iterable[Any]) -> dict[int, dict[str,
 def assessment_read(a: RiskAssessment) -> AssessmentRead:
     """Return the API shape of a stored assessment."""
     level = RiskLevel(a.level)
-    return AssessmentRead(
-        id=a.id,
-        risk_point_id=a.risk_point_id,
-        method=a.method,
+    return AssessmentRead.of(
+        a,
         inputs={k: float(v) for k, v in a.inputs.items()},
         score=float(a.score),
         level=level,
         color=LEVEL_COLORS[level],
         label=LEVEL_LABELS[level],
-        assessed_at=a.assessed_at,
-        assessor=a.assessor,
-        remarks=a.remarks,
-        created_at=a.created_at,
     )
 
 
@@ -100,15 +94,7 @@ def list_assessments(session: Session, point_id: int) -> list[AssessmentRead]:
 
 def measure_read(m: ControlMeasure) -> ControlMeasureRead:
     """Return the API shape of a stored control measure."""
-    return ControlMeasureRead(
-        id=m.id,
-        risk_point_id=m.risk_point_id,
-        measure=m.measure,
-        tier=m.tier,
-        tier_label=TIER_LABELS[m.tier],
-        responsible_person=m.responsible_person,
-        created_at=m.created_at,
-    )
+    return ControlMeasureRead.of(m, tier_label=TIER_LABELS[m.tier])
 
 
 def list_measures(session: Session, point_id: int) -> list[ControlMeasureRead]:

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel, Field
 
+from yingji.core.schemas import ReadModel
 from yingji.registry.schemas import LocationIn, LocationPatch, SitedMeta
 from yingji.risks.points.rules import ControlTier, Method, PointKind, RiskColor, RiskLevel
 
@@ -102,7 +103,7 @@ class AssessmentCreate(BaseModel):
     remarks: str | None = Field(default=None, max_length=2000, title="备注")
 
 
-class AssessmentRead(BaseModel):
+class AssessmentRead(ReadModel):
     """One stored assessment."""
 
     id: int
@@ -127,7 +128,7 @@ class ControlMeasureCreate(BaseModel):
     responsible_person: str | None = Field(default=None, max_length=100, title="责任人")
 
 
-class ControlMeasureRead(ControlMeasureCreate):
+class ControlMeasureRead(ControlMeasureCreate, ReadModel):
     """A stored control measure."""
 
     id: int
