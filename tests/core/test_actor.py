@@ -14,7 +14,9 @@ SRC = Path(__file__).resolve().parents[2] / "src" / "yingji"
 def test_every_system_actor_in_the_source_has_a_chinese_name():
     used = {SEED_ACTOR}
     for module in SRC.rglob("*.py"):
-        used.update(re.findall(r'system_actor\("([^"]+)"\)', module.read_text(encoding="utf-8")))
+        used.update(
+            re.findall(r'system_actor\("([a-z][a-z0-9._-]*)"\)', module.read_text(encoding="utf-8"))
+        )
     assert sorted(used - set(SYSTEM_ACTOR_NAMES)) == []
 
 
