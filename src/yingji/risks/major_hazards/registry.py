@@ -66,17 +66,7 @@ def assess_values(values: dict[str, Any]) -> Assessment:
 def item_reads(result: Assessment) -> list[AssessItem]:
     """Return the display rows of an assessment (values rounded for display only)."""
     return [
-        AssessItem(
-            name=item.name,
-            cas=item.cas,
-            category=item.category,
-            table1_row=item.table1_row,
-            q=item.quantity_t,
-            threshold_quantity=item.threshold_quantity,
-            beta=item.beta,
-            ratio=display(item.ratio),
-        )
-        for item in result.items
+        AssessItem.of(item, q=item.quantity_t, ratio=display(item.ratio)) for item in result.items
     ]
 
 

@@ -23,6 +23,7 @@ from pydantic import (
     model_validator,
 )
 
+from yingji.core.schemas import ReadModel
 from yingji.registry.schemas import PHONE_PATTERN, LocationIn, LocationPatch, SitedMeta
 from yingji.risks.major_hazards.rules import UnitKind, display
 
@@ -85,7 +86,7 @@ class AssessRequest(BaseModel):
     exposed_population: int = Field(ge=0, le=10_000_000, title="厂区边界外500米内常住人数")
 
 
-class AssessItem(BaseModel):
+class AssessItem(ReadModel):
     """One chemical's Q, β and ratio q/Q (rounded for display)."""
 
     name: str = Field(title="名称")
