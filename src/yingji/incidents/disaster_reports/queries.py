@@ -114,16 +114,10 @@ def process_read(
                 figures=decode(last.figures) if last else {},
             )
         )
-    return ProcessRead(
-        id=process.id,
-        name=process.name,
+    return ProcessRead.of(
+        process,
         hazard_type=HazardType(process.hazard_type),
         hazard_label=HAZARD_LABELS.get(process.hazard_type, process.hazard_type),
-        division_code=process.division_code,
-        started_at=process.started_at,
-        incident_id=process.incident_id,
-        state=process.state,
-        stabilised_at=process.stabilised_at,
         townships=statuses,
         totals=sum_figures([s.figures for s in statuses]),
     )
@@ -144,19 +138,12 @@ def list_reports(
 
 def to_read(row: DisasterReport, division_name: str) -> ReportRead:
     """Return the API shape of a report."""
-    return ReportRead(
-        id=row.id,
-        process_id=row.process_id,
-        division_code=row.division_code,
+    return ReportRead.of(
+        row,
         division_name=division_name,
-        seq=row.seq,
         kind=ReportKind(row.kind),
         kind_label=KIND_LABELS[row.kind],
-        as_of=row.as_of,
         figures=decode(row.figures),
-        narrative=row.narrative,
-        correction_reason=row.correction_reason,
-        reported_at=row.reported_at,
     )
 
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from yingji.core.schemas import ReadModel
 from yingji.incidents.disaster_reports.rules import HazardType, ReportKind
 
 
@@ -35,7 +36,7 @@ class ReportCreate(BaseModel):
     correction_reason: str | None = Field(default=None, max_length=500)
 
 
-class ReportRead(BaseModel):
+class ReportRead(ReadModel):
     """A stored report."""
 
     id: int
@@ -52,7 +53,7 @@ class ReportRead(BaseModel):
     reported_at: datetime
 
 
-class TownshipStatus(BaseModel):
+class TownshipStatus(ReadModel):
     """Where one township stands in a process: its latest report and its next duty."""
 
     division_code: str
@@ -66,7 +67,7 @@ class TownshipStatus(BaseModel):
     figures: dict[str, Decimal]
 
 
-class ProcessRead(BaseModel):
+class ProcessRead(ReadModel):
     """A disaster process with its townships and the totals of their latest figures."""
 
     id: int

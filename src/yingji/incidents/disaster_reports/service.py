@@ -145,14 +145,7 @@ def submit_report(uow: UnitOfWork, process_id: int, data: ReportCreate) -> int:
         },
         reason=report.correction_reason,
     )
-    uow.add_event(
-        DisasterReportSubmitted(
-            process_id=process.id,
-            report_id=report.id,
-            division_code=report.division_code,
-            kind=report.kind,
-        )
-    )
+    uow.add_event(DisasterReportSubmitted.of(report, process_id=process.id, report_id=report.id))
     return report.id
 
 

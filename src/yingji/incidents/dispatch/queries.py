@@ -121,16 +121,8 @@ def recommend(
     ]
     ranked = rank_teams(candidates, list(query.specialties), model)
     team_options = [
-        TeamOption(
-            id=t.id,
-            name=t.name,
-            distance_km=t.km,
-            eta_minutes=t.eta_minutes,
-            eta_source=t.eta_source,
-            within_hour=t.within_hour,
-            matched_specialties=list(t.matched),
-            available=t.available,
-            reasons=list(t.reasons),
+        TeamOption.of(
+            t, distance_km=t.km, matched_specialties=list(t.matched), reasons=list(t.reasons)
         )
         for t in ranked[: query.limit]
     ]
@@ -138,12 +130,8 @@ def recommend(
     for e, s, km in equipment_near:
         eta = choose_eta(km, road[s.id], model)
         equipment.append(
-            EquipmentOption(
-                id=e.id,
-                name=e.name,
-                kind=e.kind,
-                quantity=e.quantity,
-                unit=e.unit,
+            EquipmentOption.of(
+                e,
                 distance_km=round(km, 2),
                 eta_minutes=eta.minutes,
                 eta_source=eta.source,
@@ -234,25 +222,7 @@ def to_read(session: Session, row: DispatchOrder) -> OrderRead:
             .order_by(DispatchOrderEvent.id)
         )
     ]
-    return OrderRead(
-        id=row.id,
-        incident_id=row.incident_id,
-        resource_kind=row.resource_kind,
-        resource_name=row.resource_name,
-        team_id=row.team_id,
-        equipment_id=row.equipment_id,
-        warehouse_id=row.warehouse_id,
-        item_id=row.item_id,
-        quantity=row.quantity,
-        state=row.state,
-        state_label=STATE_LABELS[row.state],
-        division_code=row.division_code,
-        distance_km=row.distance_km,
-        eta_minutes=row.eta_minutes,
-        requested_at=row.requested_at,
-        on_scene_at=row.on_scene_at,
-        history=history,
-    )
+    return OrderRead.of(row, state_label=STATE_LABELS[row.state], history=history)
 
 
 def list_orders(session: Session, actor: Actor, incident_id: int | None = None) -> list[OrderRead]:

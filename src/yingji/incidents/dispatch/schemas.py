@@ -8,6 +8,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from yingji.core.schemas import ReadModel
+
 # Where an arrival estimate came from (``rules.EtaSource``).
 EtaSourceField = Literal["road", "straight_line"]
 
@@ -25,7 +27,7 @@ class RecommendQuery(BaseModel):
     limit: int = Field(default=10, ge=1, le=100)
 
 
-class TeamOption(BaseModel):
+class TeamOption(ReadModel):
     """A recommended team."""
 
     id: int
@@ -39,7 +41,7 @@ class TeamOption(BaseModel):
     reasons: list[str]
 
 
-class EquipmentOption(BaseModel):
+class EquipmentOption(ReadModel):
     """Recommended equipment."""
 
     id: int
@@ -53,7 +55,7 @@ class EquipmentOption(BaseModel):
     within_hour: bool
 
 
-class SupplyOption(BaseModel):
+class SupplyOption(ReadModel):
     """A warehouse holding a requested item, with what is free to promise."""
 
     warehouse_id: int
@@ -69,7 +71,7 @@ class SupplyOption(BaseModel):
     eta_source: EtaSourceField = "straight_line"
 
 
-class Recommendation(BaseModel):
+class Recommendation(ReadModel):
     """Ranked options with reasons; ``within_hour`` counts what can arrive inside 1 hour."""
 
     teams: list[TeamOption]
@@ -116,7 +118,7 @@ class OrderAction(BaseModel):
     note: str = Field(default="", max_length=2000)
 
 
-class OrderRead(BaseModel):
+class OrderRead(ReadModel):
     """A dispatch order with its history."""
 
     id: int

@@ -218,13 +218,5 @@ def _record(
         reason=note or None,
     )
     uow.add_event(
-        DispatchOrderChanged(
-            order_id=order.id,
-            incident_id=order.incident_id,
-            resource_kind=order.resource_kind,
-            resource_name=order.resource_name,
-            action=action,
-            to_state=target,
-            at=now,
-        )
+        DispatchOrderChanged.of(order, order_id=order.id, action=action, to_state=target, at=now)
     )

@@ -88,19 +88,10 @@ def list_plans(session: Session, actor: Actor, *, incident_id: int | None = None
 def to_read(row: EvacuationPlan) -> EvacuationPlanRead:
     """Return the API shape of a stored plan."""
     result = row.result
-    return EvacuationPlanRead(
-        id=row.id,
-        title=row.title,
-        incident_id=row.incident_id,
-        division_code=row.division_code,
+    return EvacuationPlanRead.of(
+        row,
         village_codes=list(row.village_codes),
-        total_persons=row.total_persons,
-        placed_persons=row.placed_persons,
-        unplaced_persons=row.unplaced_persons,
-        person_km=row.person_km,
-        solve_seconds=row.solve_seconds,
         moves=[MoveRead.model_validate(m) for m in result["moves"]],
         unplaced=[UnplacedRead.model_validate(u) for u in result["unplaced"]],
         shelters=[ShelterLoadRead.model_validate(s) for s in result["shelters"]],
-        created_at=row.created_at,
     )

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from yingji.core.schemas import ReadModel
 from yingji.resources.shelters.schemas import ShelterClass
 
 
@@ -24,7 +25,7 @@ class EvacuationRequest(BaseModel):
     detour_factor: float = Field(default=1.3, ge=1.0, le=5.0)
 
 
-class MoveRead(BaseModel):
+class MoveRead(ReadModel):
     """People of one village sent to one shelter."""
 
     village_code: str
@@ -35,7 +36,7 @@ class MoveRead(BaseModel):
     distance_km: float
 
 
-class ShelterLoadRead(BaseModel):
+class ShelterLoadRead(ReadModel):
     """How full a shelter ends up and the area each person gets against the standard."""
 
     shelter_id: int
@@ -48,7 +49,7 @@ class ShelterLoadRead(BaseModel):
     below_standard: bool
 
 
-class UnplacedRead(BaseModel):
+class UnplacedRead(ReadModel):
     """People of a village that no shelter within the limits can take."""
 
     village_code: str
@@ -56,7 +57,7 @@ class UnplacedRead(BaseModel):
     persons: int
 
 
-class EvacuationPlanRead(BaseModel):
+class EvacuationPlanRead(ReadModel):
     """A stored evacuation plan with its assignment."""
 
     id: int

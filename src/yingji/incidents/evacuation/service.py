@@ -129,15 +129,7 @@ def plan_evacuation_for(
             "unplaced_persons": plan.unplaced_persons,
         },
     )
-    uow.add_event(
-        EvacuationPlanned(
-            plan_id=plan.id,
-            incident_id=plan.incident_id,
-            division_code=plan.division_code,
-            total_persons=plan.total_persons,
-            unplaced_persons=plan.unplaced_persons,
-        )
-    )
+    uow.add_event(EvacuationPlanned.of(plan, plan_id=plan.id))
     return plan.id
 
 

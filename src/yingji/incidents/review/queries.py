@@ -56,23 +56,11 @@ def get_review(session: Session, actor: Actor, incident_id: int) -> ReviewRead:
     problems = session.scalars(
         select(ReviewProblem).where(ReviewProblem.review_id == review.id).order_by(ReviewProblem.id)
     )
-    return ReviewRead(
-        id=review.id,
+    return ReviewRead.of(
+        review,
         incident_id=incident.id,
         incident_title=incident.title,
-        summary=review.summary,
         measures=dict(review.measures),
         timeline=[e.model_dump() for e in list_timeline(session, incident.id)],
-        problems=[
-            ProblemRead(
-                id=p.id,
-                description=p.description,
-                owner_user_id=p.owner_user_id,
-                deadline=p.deadline,
-                hazard_id=p.hazard_id,
-            )
-            for p in problems
-        ],
-        created_by_name=review.created_by_name,
-        created_at=review.created_at,
+        problems=[ProblemRead.of(p) for p in problems],
     )

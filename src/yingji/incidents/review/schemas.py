@@ -6,6 +6,8 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from yingji.core.schemas import ReadModel
+
 
 class ReviewCreate(BaseModel):
     """Start the review of a closed incident."""
@@ -26,7 +28,7 @@ class ProblemCreate(BaseModel):
     level: str = Field(default="general", pattern="^(general|major)$")
 
 
-class ProblemRead(BaseModel):
+class ProblemRead(ReadModel):
     """A problem and the hazard tracking its rectification."""
 
     id: int
@@ -36,7 +38,7 @@ class ProblemRead(BaseModel):
     hazard_id: int | None
 
 
-class ReviewRead(BaseModel):
+class ReviewRead(ReadModel):
     """The review: measures, timeline and problems."""
 
     id: int
