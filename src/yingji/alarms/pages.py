@@ -8,7 +8,7 @@ and reloads when the actor's alarms change.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -31,7 +31,6 @@ from yingji.core.web.context import AppContext
 from yingji.core.web.flash import flash
 from yingji.core.web.nav import NavEntry, mark_nav
 from yingji.geo.queries import division_names
-from yingji.registry.page_parts import timezone
 from yingji.web.actions import act
 from yingji.web.deps import CheckedForm, Ctx, PageActor, ReadSession
 
@@ -48,10 +47,6 @@ LEVEL_BADGES = {
 STATE_BADGES = {"active": "badge-red", "acknowledged": "badge-orange", "cleared": "badge-gray"}
 
 
-def _local(request: Request, value: datetime | None) -> str:
-    return value.astimezone(timezone(request)).strftime("%Y-%m-%d %H:%M:%S") if value else ""
-
-
 def _common(request: Request, actor: Actor) -> dict[str, Any]:
     return {
         "level_badges": LEVEL_BADGES,
@@ -61,7 +56,6 @@ def _common(request: Request, actor: Actor) -> dict[str, Any]:
         "clear_reasons": [(r.value, CLEAR_REASON_LABELS[r]) for r in MANUAL_CLEAR_REASONS],
         "can_handle": has_role(actor, service.HANDLER_ROLES),
         "can_promote": has_role(actor, service.PROMOTER_ROLES),
-        "local": lambda v: _local(request, v),
     }
 
 

@@ -11,19 +11,17 @@ from io import BytesIO
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 
-from yingji.core.clock import zone as local_zone
+from yingji.core.clock import format_local
 from yingji.incidents.rules import REPORT_SECTIONS
 from yingji.incidents.schemas import IncidentRead, ReportRead
-from yingji.settings import DEFAULT_TIMEZONE
 
 DOCX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def render_report(
-    report: ReportRead, incident: IncidentRead, *, issuer: str, timezone: str = DEFAULT_TIMEZONE
+    report: ReportRead, incident: IncidentRead, *, issuer: str, timezone: str
 ) -> bytes:
     """Return the .docx bytes of ``report``."""
-    tz = local_zone(timezone)
     doc = Document()
     heading = doc.add_heading(f"{incident.title}{report.title}", level=1)
     heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -54,10 +52,10 @@ def render_report(
         table.cell(0, i).text = label
         table.cell(1, i).text = str(value)
     doc.add_paragraph()
-    drafted = report.drafted_at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+    drafted = format_local(report.drafted_at, timezone)
     doc.add_paragraph(f"拟稿：{report.drafted_by_name}（{drafted}）")
     if report.signed_at is not None:
-        signed = report.signed_at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+        signed = format_local(report.signed_at, timezone)
         doc.add_paragraph(f"签发：{report.signed_by_name}（{signed}）")
     else:
         doc.add_paragraph("签发：（待签发，不得报送）")

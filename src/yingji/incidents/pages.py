@@ -20,8 +20,7 @@ from starlette.datastructures import FormData
 from yingji.accounts.pages import render_page
 from yingji.accounts.schemas import has_role, require_role
 from yingji.core.actor import Actor
-from yingji.core.clock import LocalZone
-from yingji.core.clock import zone as local_zone
+from yingji.core.clock import format_local
 from yingji.core.errors import DomainError, FieldError
 from yingji.core.uow import UnitOfWork
 from yingji.core.web.context import AppContext
@@ -77,17 +76,9 @@ CASUALTY_FIELDS: tuple[tuple[str, str], ...] = (
 )
 
 
-def _tz(request: Request) -> LocalZone:
-    return local_zone(request.app.state.ctx.settings.timezone)
-
-
 def _now(request: Request) -> datetime:
     ctx: AppContext = request.app.state.ctx
     return ctx.clock.now()
-
-
-def _local(moment: datetime | None, tz: LocalZone) -> str:
-    return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
 def _check_reader(actor: Actor) -> None:
@@ -95,9 +86,7 @@ def _check_reader(actor: Actor) -> None:
 
 
 def _common(request: Request) -> dict[str, Any]:
-    tz = _tz(request)
     return {
-        "fmt": lambda m: _local(m, tz),
         "grade_badges": _GRADE_BADGES,
         "grade_labels": GRADE_LABELS,
         "state_badges": _STATE_BADGES,
@@ -195,7 +184,8 @@ def _form_page(
 def new_form(request: Request, actor: PageActor) -> Response:
     """Show the intake form (time defaults to now)."""
     require_role(actor, ROLES.reporters, "无权登记突发事件")
-    now = _now(request).astimezone(_tz(request)).strftime("%Y-%m-%dT%H:%M")
+    ctx: AppContext = request.app.state.ctx
+    now = format_local(ctx.clock.now(), ctx.settings.timezone, "%Y-%m-%dT%H:%M")
     values = {"occurred_at": now, "category": "accident", "type": "production_safety"}
     return _form_page(request, actor, values, {}, [])
 

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from yingji.accounts.schemas import has_role
 from yingji.accounts.scoping import covers_division
 from yingji.core.actor import Actor, system_actor
-from yingji.core.clock import attach_local, zone
+from yingji.core.clock import attach_local, format_local
 from yingji.core.errors import (
     Conflict,
     FieldError,
@@ -562,12 +562,11 @@ def reopen_incident(uow: UnitOfWork, incident_id: int, *, reason: str) -> None:
 def _default_sections(session: Any, inc: Incident, timezone: str) -> dict[str, str]:
     from yingji.geo.queries import division_names
 
-    tz = zone(timezone)
     place = division_names(session, [inc.division_code]).get(inc.division_code, inc.division_code)
     where = "，".join(p for p in (place, inc.place) if p)
     if inc.longitude is not None and inc.latitude is not None:
         where += f"（经度{inc.longitude:.5f}，纬度{inc.latitude:.5f}）"
-    occurred = inc.occurred_at.astimezone(tz).strftime("%Y年%m月%d日%H时%M分")
+    occurred = format_local(inc.occurred_at, timezone, "%Y年%m月%d日%H时%M分")
     grade = f"，初步认定为{GRADE_LABELS[inc.grade]}" if inc.grade else ""
     return {
         "unit_overview": inc.unit_name or "（不涉及生产经营单位或暂未查明）",
@@ -753,13 +752,12 @@ def chase_overdue_tasks(uow: UnitOfWork, now: datetime) -> int:
         .order_by(IncidentTask.due_at, IncidentTask.id)
     )
     done = 0
-    tz = zone(uow.settings.timezone)
     for inc, task in session.execute(stmt).tuples():
         assert task.due_at is not None
         if task.reminded_for is not None and task.reminded_for == task.due_at:
             continue
         task.reminded_for = task.due_at
-        due_text = task.due_at.astimezone(tz).strftime("%m-%d %H:%M")
+        due_text = format_local(task.due_at, uow.settings.timezone, "%m-%d %H:%M")
         body = f"任务“{task.title}”已于{due_text}到期仍未完成，请立即办理。"
         users = _recipients(session, now, escalate=True)
         uow.add_event(
@@ -800,9 +798,8 @@ def check_deadlines(uow: UnitOfWork, now: datetime) -> int:
         .order_by(IncidentDeadline.due_at, IncidentDeadline.id)
     )
     done = 0
-    tz = zone(uow.settings.timezone)
     for inc, d in session.execute(stmt).tuples():
-        due_text = d.due_at.astimezone(tz).strftime("%m-%d %H:%M")
+        due_text = format_local(d.due_at, uow.settings.timezone, "%m-%d %H:%M")
         if now > d.due_at:
             d.escalated_at = now
             subject = f"【超时未报】{inc.title}"

@@ -9,7 +9,6 @@ previews open links by themselves.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -20,6 +19,7 @@ from sqlalchemy.orm import Session
 from yingji.accounts.pages import render_page
 from yingji.accounts.schemas import require_role
 from yingji.core.actor import system_actor
+from yingji.core.clock import format_local
 from yingji.core.errors import NotFound
 from yingji.core.pagination import PageParams
 from yingji.core.web.nav import NavEntry, mark_nav
@@ -32,7 +32,7 @@ from yingji.notify.rules import (
     RECIPIENT_KIND_LABELS,
     DeliveryState,
 )
-from yingji.registry.page_parts import PAGE_SIZE, timezone
+from yingji.registry.page_parts import PAGE_SIZE
 from yingji.registry.pages import build_pages
 from yingji.web.actions import act
 from yingji.web.deps import CheckedForm, Ctx, PageActor, ReadSession
@@ -55,12 +55,9 @@ def _page_number(raw: str | None) -> int:
     return int(raw) if raw and raw.isdigit() and 0 < int(raw) < 10**6 else 1
 
 
-def _local(request: Request, at: datetime | None) -> str:
-    return at.astimezone(timezone(request)).strftime("%Y-%m-%d %H:%M") if at else "—"
-
-
-def deliveries_page(request: Request, actor: PageActor, session: ReadSession) -> Response:
+def deliveries_page(request: Request, actor: PageActor, session: ReadSession, ctx: Ctx) -> Response:
     """Show delivery figures and the latest deliveries in the actor's jurisdiction."""
+    tz = ctx.settings.timezone
     require_role(actor, _STAFF, "无权查看消息送达情况")
     q = request.query_params
     state = q.get("state") if q.get("state") in DELIVERY_STATE_LABELS else None
@@ -74,7 +71,7 @@ def deliveries_page(request: Request, actor: PageActor, session: ReadSession) ->
             "kind": RECIPIENT_KIND_LABELS.get(d.recipient_kind, d.recipient_kind),
             "state": DELIVERY_STATE_LABELS.get(d.state, d.state),
             "badge": _STATE_BADGES.get(d.state, ""),
-            "queued_at": _local(request, d.queued_at),
+            "queued_at": format_local(d.queued_at, tz) or "—",
         }
         for d in page.items
     ]
@@ -85,8 +82,8 @@ def deliveries_page(request: Request, actor: PageActor, session: ReadSession) ->
     acks = [
         {
             "row": a,
-            "requested_at": _local(request, a.requested_at),
-            "acknowledged_at": _local(request, a.acknowledged_at) if a.acknowledged_at else None,
+            "requested_at": format_local(a.requested_at, tz) or "—",
+            "acknowledged_at": format_local(a.acknowledged_at, tz) or None,
         }
         for a in queries.list_acknowledgements(session, actor, limit=20)
     ]
@@ -106,10 +103,11 @@ def deliveries_page(request: Request, actor: PageActor, session: ReadSession) ->
     return render_page(request, actor, "notify/deliveries.html", context)
 
 
-def inbox_page(request: Request, actor: PageActor, session: ReadSession) -> Response:
+def inbox_page(request: Request, actor: PageActor, session: ReadSession, ctx: Ctx) -> Response:
     """Show the signed-in user's in-app messages, with 叫应 where it is asked for."""
+    tz = ctx.settings.timezone
     items = [
-        {"item": i, "queued_at": _local(request, i.queued_at)}
+        {"item": i, "queued_at": format_local(i.queued_at, tz) or "—"}
         for i in queries.inbox(session, actor)
     ]
     return render_page(request, actor, "notify/inbox.html", {"title": "我的消息", "items": items})

@@ -30,6 +30,7 @@ from yingji.accounts.pages import render_page
 from yingji.accounts.rules import Role
 from yingji.accounts.schemas import has_role, require_role
 from yingji.core.actor import Actor, system_actor
+from yingji.core.clock import format_local
 from yingji.core.errors import (
     Conflict,
     FieldError,
@@ -39,6 +40,7 @@ from yingji.core.errors import (
     ValidationFailed,
 )
 from yingji.core.pagination import PageParams
+from yingji.core.web.context import AppContext
 from yingji.core.web.flash import flash
 from yingji.core.web.nav import NavEntry, mark_nav
 from yingji.patrols import queries, service
@@ -72,7 +74,7 @@ from yingji.patrols.schemas import (
     RewardPayment,
 )
 from yingji.registry.forms import FormField, attach_errors, validation_errors
-from yingji.registry.page_parts import PAGE_SIZE, map_config, timezone
+from yingji.registry.page_parts import PAGE_SIZE, map_config
 from yingji.web.actions import act
 from yingji.web.deps import CheckedForm, Ctx, PageActor, ReadSession
 
@@ -97,12 +99,6 @@ def _page_number(raw: str | None) -> int:
 
 def _choices(labels: dict[str, str]) -> list[tuple[str, str]]:
     return list(labels.items())
-
-
-def _local(request: Request, value: Any) -> str:
-    if value is None:
-        return ""
-    return str(value.astimezone(timezone(request)).strftime("%Y-%m-%d %H:%M"))
 
 
 def _read_fields(fields: Sequence[FormField], form: FormData) -> dict[str, Any]:
@@ -231,6 +227,8 @@ def submit_public_report(request: Request, form: CheckedForm, ctx: Ctx) -> Respo
 
 def track_page(request: Request, session: ReadSession) -> Response:
     """Look up a report's progress and reply by its tracking code (no sign-in)."""
+    ctx: AppContext = request.app.state.ctx
+    tz = ctx.settings.timezone
     raw = str(request.query_params.get("code") or "").strip()[:40]
     status_read = None
     error = None
@@ -244,8 +242,8 @@ def track_page(request: Request, session: ReadSession) -> Response:
         "code": raw,
         "report": status_read,
         "error": error,
-        "received_at": _local(request, status_read.received_at) if status_read else "",
-        "replied_at": _local(request, status_read.replied_at) if status_read else "",
+        "received_at": format_local(status_read.received_at, tz) if status_read else "",
+        "replied_at": format_local(status_read.replied_at, tz) if status_read else "",
     }
     return _public_page(request, "patrols/public_track.html", context, 404 if error else 200)
 
@@ -255,6 +253,8 @@ def track_page(request: Request, session: ReadSession) -> Response:
 
 def patrols_page(request: Request, actor: PageActor, session: ReadSession) -> Response:
     """List patrols: the member's own first (with the one under way), or all visible."""
+    ctx: AppContext = request.app.state.ctx
+    tz = ctx.settings.timezone
     params = PageParams(page=_page_number(request.query_params.get("page")), size=PAGE_SIZE)
     mine_only = has_role(actor, {Role.GRID_MEMBER})
     division = str(request.query_params.get("division_code") or "").strip()[:15] or None
@@ -269,8 +269,8 @@ def patrols_page(request: Request, actor: PageActor, session: ReadSession) -> Re
     rows = [
         {
             "row": p,
-            "started": _local(request, p.started_at),
-            "finished": _local(request, p.finished_at),
+            "started": format_local(p.started_at, tz),
+            "finished": format_local(p.finished_at, tz),
         }
         for p in page.items
     ]
@@ -325,6 +325,8 @@ def _patrol_page(
     status: int = 200,
 ) -> Response:
     detail = queries.get_patrol(session, actor, patrol_id)
+    ctx: AppContext = request.app.state.ctx
+    tz = ctx.settings.timezone
     own = detail.patroller_id == actor.user_id and detail.state == "ongoing"
     reports = queries.page_grid_reports(
         session, actor, PageParams(page=1, size=50), patrol_id=patrol_id
@@ -334,10 +336,10 @@ def _patrol_page(
         "patrol": detail,
         "own": own,
         "fields": fields or check_fields(),
-        "started": _local(request, detail.started_at),
-        "finished": _local(request, detail.finished_at),
+        "started": format_local(detail.started_at, tz),
+        "finished": format_local(detail.finished_at, tz),
         "checks": [
-            {"row": c, "at": _local(request, c.checked_at), "label": CHECK_RESULT_LABELS[c.result]}
+            {"row": c, "at": format_local(c.checked_at, tz), "label": CHECK_RESULT_LABELS[c.result]}
             for c in detail.checks
         ],
         "reports": reports,
@@ -491,13 +493,15 @@ def coverage_page(request: Request, actor: PageActor, ctx: Ctx, session: ReadSes
 
 def public_reports_page(request: Request, actor: PageActor, session: ReadSession) -> Response:
     """List visible public reports, newest first, filtered by state."""
+    ctx: AppContext = request.app.state.ctx
+    tz = ctx.settings.timezone
     raw_state = str(request.query_params.get("state") or "")
     state = raw_state if raw_state in REPORT_STATE_LABELS else None
     filters = PublicReportFilters.model_validate({"state": state})
     params = PageParams(page=_page_number(request.query_params.get("page")), size=PAGE_SIZE)
     page = queries.page_public_reports(session, actor, params, filters)
     rows = [
-        {"row": r, "at": _local(request, r.created_at), "badge": _STATE_BADGES[r.state.value]}
+        {"row": r, "at": format_local(r.created_at, tz), "badge": _STATE_BADGES[r.state.value]}
         for r in page.items
     ]
     context = {
@@ -527,14 +531,16 @@ def _report_page(
     status: int = 200,
 ) -> Response:
     read = queries.get_public_report(session, actor, report_id)
+    ctx: AppContext = request.app.state.ctx
+    tz = ctx.settings.timezone
     can_handle = has_role(actor, REPORT_HANDLERS)
     context = {
         "title": f"举报 #{read.id}",
         "report": read,
         "badge": _STATE_BADGES[read.state.value],
-        "at": _local(request, read.created_at),
-        "replied_at": _local(request, read.replied_at),
-        "paid_at": _local(request, read.reward_paid_at),
+        "at": format_local(read.created_at, tz),
+        "replied_at": format_local(read.replied_at, tz),
+        "paid_at": format_local(read.reward_paid_at, tz),
         "can_decide": can_handle and read.state.value == "received",
         "can_reply": can_handle and read.state.value in ("verified", "unfounded"),
         "can_reward": has_role(actor, REWARD_KEEPERS) and bool(read.verified),

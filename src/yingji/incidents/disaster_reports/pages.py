@@ -13,8 +13,7 @@ from pydantic import ValidationError
 from yingji.accounts.pages import render_page
 from yingji.accounts.schemas import has_role
 from yingji.core.actor import Actor
-from yingji.core.clock import LocalZone
-from yingji.core.clock import zone as local_zone
+from yingji.core.clock import attach_local
 from yingji.core.errors import Conflict, FieldError, ValidationFailed
 from yingji.core.web.context import AppContext
 from yingji.core.web.flash import flash
@@ -32,17 +31,14 @@ _READERS = frozenset(r.value for r in service.REPORTERS)
 _COORDINATORS = frozenset(r.value for r in service.COORDINATORS)
 
 
-def _zone(request: Request) -> LocalZone:
-    return local_zone(request.app.state.ctx.settings.timezone)
-
-
 def _when(raw: str, request: Request) -> datetime | None:
     try:
         moment = datetime.fromisoformat(raw)
     except ValueError:
         return None
     # datetime-local carries no zone: it is the district's wall clock.
-    return moment if moment.tzinfo else moment.replace(tzinfo=_zone(request))
+    ctx: AppContext = request.app.state.ctx
+    return attach_local(moment, ctx.settings.timezone)
 
 
 def list_page(request: Request, actor: PageActor, ctx: Ctx) -> Response:

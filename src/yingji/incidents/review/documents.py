@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from io import BytesIO
 
 from docx import Document
 
-from yingji.core.clock import zone as local_zone
+from yingji.core.clock import format_local
 from yingji.incidents.review.schemas import ReviewRead
-from yingji.settings import DEFAULT_TIMEZONE
 
 _MEASURE_LABELS = (
     ("minutes_to_first_report", "接报至首次上报（分钟）"),
@@ -22,9 +22,8 @@ _MEASURE_LABELS = (
 )
 
 
-def review_docx(review: ReviewRead, timezone: str = DEFAULT_TIMEZONE) -> bytes:
+def review_docx(review: ReviewRead, timezone: str) -> bytes:
     """Return the review report document."""
-    zone = local_zone(timezone)
     doc = Document()
     doc.add_heading(f"{review.incident_title} 复盘报告", level=1)
     doc.add_paragraph(review.summary or "（无总结）")
@@ -38,7 +37,7 @@ def review_docx(review: ReviewRead, timezone: str = DEFAULT_TIMEZONE) -> bytes:
     doc.add_heading("二、处置过程", level=2)
     for entry in review.timeline:
         at = entry["at"]
-        when = at.astimezone(zone).strftime("%m-%d %H:%M") if hasattr(at, "astimezone") else at
+        when = format_local(at, timezone, "%m-%d %H:%M") if isinstance(at, datetime) else at
         doc.add_paragraph(f"{when}  {entry['summary']}", style="List Bullet")
     doc.add_heading("三、发现的问题与整改", level=2)
     if not review.problems:
