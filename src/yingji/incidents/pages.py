@@ -35,6 +35,7 @@ from yingji.incidents.rules import (
     REPORT_KIND_LABELS,
     REPORT_SECTIONS,
     ROLES,
+    TASK_MACHINE,
     grading_from_settings,
 )
 from yingji.incidents.schemas import (
@@ -249,6 +250,8 @@ def incident_page(
         "casualty_fields": CASUALTY_FIELDS,
         "report_kinds": REPORT_KIND_LABELS,
         "report_sections": REPORT_SECTIONS,
+        # The task machine says which buttons each task's row shows (today: 办结 while open).
+        "task_actions": {t.id: TASK_MACHINE.actions_from(t.status) for t in incident.tasks},
         "can_write": can_write and incident.status == "open",
         "can_sign": has_role(actor, ROLES.signers),
         "username": actor.username,

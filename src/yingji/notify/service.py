@@ -546,7 +546,7 @@ def _attempt(
     try:
         result = adapter.send(request)
     except DuplicateSend as dup:
-        delivery.state = DeliveryState.SENT.value
+        _move(delivery, "send")
         delivery.sent_at = delivery.sent_at or now
         delivery.provider_ref = dup.provider_ref
         delivery.next_attempt_at = None
@@ -561,16 +561,23 @@ def _attempt(
     delivery.provider_ref = result.provider_ref
     delivery.last_error = None
     delivery.next_attempt_at = None
+    _move(delivery, "send")
     if result.delivered:
-        delivery.state = DeliveryState.DELIVERED.value
+        # A channel that delivers as it accepts (the in-app inbox) is sent and delivered in
+        # one attempt: two steps of the table, so queued → delivered never skips "sent".
+        _move(delivery, "deliver")
         delivery.finished_at = now
         return "delivered"
-    delivery.state = DeliveryState.SENT.value
     return "sent"
 
 
+def _move(delivery: Delivery, action: str) -> None:
+    """Move a delivery on by ``action`` through the delivery machine (409 when illegal)."""
+    delivery.state = DELIVERY_MACHINE.next_state(delivery.state, action)
+
+
 def _fail(delivery: Delivery, reason: str, now: datetime) -> str:
-    delivery.state = DeliveryState.FAILED.value
+    _move(delivery, "fail")
     delivery.next_attempt_at = None
     delivery.finished_at = now
     delivery.last_error = reason[:300]
@@ -588,7 +595,7 @@ def record_receipt(
     if delivery.state == target.value:
         return  # the same receipt twice
     before = {"state": delivery.state}
-    delivery.state = DELIVERY_MACHINE.next_state(delivery.state, "deliver" if delivered else "fail")
+    _move(delivery, "deliver" if delivered else "fail")
     delivery.finished_at = uow.clock.now()
     if reason:
         delivery.last_error = reason[:300]

@@ -35,6 +35,7 @@ from yingji.plans.rules import (
     GRADE_LABELS,
     KIND_LABELS,
     LEVEL_LABELS,
+    MACHINE,
     TASK_ACTION_LABELS,
     WARNING_LABELS,
 )
@@ -136,7 +137,14 @@ def task_board(request: Request, actor: PageActor, ctx: Ctx) -> Response:
     """Show the user's tasks (overdue first) with the actions each allows."""
     with ctx.session_factory() as session:
         tasks = queries.list_tasks(session, actor, ctx.clock.now(), with_history=True)
-    context = {"title": "预案任务", "tasks": tasks, "actions": TASK_ACTION_LABELS}
+    # Each card shows the board's forms for the actions the task machine offers in its state.
+    allowed = {t.id: MACHINE.actions_from(t.state) for t in tasks}
+    context = {
+        "title": "预案任务",
+        "tasks": tasks,
+        "actions": TASK_ACTION_LABELS,
+        "allowed": allowed,
+    }
     return render_page(request, actor, "plans/tasks.html", context)
 
 

@@ -104,6 +104,30 @@ def test_order_lifecycle_moves_team_status_and_is_audited(as_user, ctx):
     ]
 
 
+def test_a_team_marked_unavailable_after_the_request_is_not_deployed(as_user):
+    # The team machine: an unavailable team must be declared ready before it goes out.
+    bureau, duty = as_user("bureau"), as_user("duty")
+    team_id = _team(bureau, POINT_A, "丙", ["综合救援"])
+    body = {
+        "incident_id": 1,
+        "resource_kind": "team",
+        "team_id": team_id,
+        "longitude": SCENE[0],
+        "latitude": SCENE[1],
+    }
+    order = duty.post("/api/v1/dispatch-orders", json=body)
+    assert order.status_code == 201, order.text
+    url = f"/api/v1/dispatch-orders/{order.json()['id']}"
+    assert duty.post(f"{url}/approve", json={}).status_code == 200
+    team_url = f"/api/v1/rescue-teams/{team_id}"
+    assert bureau.patch(team_url, json={"status": "unavailable"}).status_code == 200
+    refused = duty.post(f"{url}/dispatch", json={})
+    assert refused.status_code == 409
+    assert refused.json()["code"] == "illegal_status_change"
+    assert duty.get(url).json()["state"] == "approved"
+    assert bureau.get(team_url).json()["status"] == "unavailable"
+
+
 def test_supplies_are_reserved_then_issued_never_double_promised(as_user):
     bureau, duty = as_user("bureau"), as_user("duty")
     item_id, warehouse_id = _stock(bureau, "10")

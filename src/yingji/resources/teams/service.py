@@ -7,7 +7,7 @@ from sqlalchemy import select
 from yingji.core.errors import NotFound
 from yingji.core.uow import UnitOfWork
 from yingji.resources.teams.models import Equipment, RescueTeam
-from yingji.resources.teams.rules import EquipmentStatus, TeamStatus
+from yingji.resources.teams.rules import TEAM_MACHINE, EquipmentStatus, TeamStatus
 
 
 def lock_team(uow: UnitOfWork, team_id: int) -> RescueTeam:
@@ -29,12 +29,17 @@ def lock_equipment(uow: UnitOfWork, equipment_id: int) -> Equipment:
 
 
 def set_team_status(uow: UnitOfWork, team_id: int, status: TeamStatus, reason: str) -> None:
-    """Set a team's status (standby / deployed / unavailable) with an audit row."""
+    """Set a team's status (standby / deployed / unavailable) with an audit row.
+
+    The change goes through the team machine like an edit in the registry does, so dispatch
+    cannot deploy a team someone marked unavailable after the order was requested (409,
+    ``illegal_status_change``): it must be declared ready (standby) first.
+    """
     team = lock_team(uow, team_id)
     if team.status == status.value:
         return
     before = team.status
-    team.status = status.value
+    team.status = TEAM_MACHINE.next_state(team.status, status.value)
     uow.audit(
         "resources.rescue_team.set_status",
         "resources_rescue_team",
