@@ -11,6 +11,7 @@ import pytest
 
 from support.browser import DESKTOP, PHONE, login, new_page
 from support.district import POINT_A
+from support.samples import SAMPLES
 
 pytestmark = pytest.mark.browser
 
@@ -65,6 +66,49 @@ def test_create_a_shelter_and_find_it_in_the_list_and_on_the_map(live_server, br
     points = page.evaluate(_MAP_POINTS)
     assert {"name": "浏览器测试避难场所", "drawn": True} in points
     assert page.locator(".division-label", has_text="昌元街道").count() == 1
+    page.context.close()
+
+
+# Opens the popup of the point feature named ``name`` on the one map; returns its text.
+_OPEN_POPUP = """(name) => {
+  let text = null;
+  window.yingjiMap.eachLayer((layer) => {
+    const f = layer.feature;
+    if (text === null && f && f.properties && f.properties.name === name && layer.openPopup) {
+      layer.openPopup();
+      text = layer.getPopup().getElement().innerText;
+    }
+  });
+  return text;
+}"""
+
+
+def test_risk_point_popup_on_the_map_reads_in_chinese(live_server, browser, as_user):
+    bureau = as_user("bureau")
+    point = bureau.post("/api/v1/risk-points", json=SAMPLES["risk-points"](POINT_A, "弹窗"))
+    assert point.status_code == 201, point.text
+    pid = point.json()["id"]
+    graded = bureau.post(
+        f"/api/v1/risk-points/{pid}/assessments",
+        json={"method": "lec", "l": 0.1, "e": 0.5, "c": 1},
+    )
+    assert graded.status_code == 201, graded.text
+
+    page = new_page(browser, DESKTOP)
+    login(page, live_server, "bureau")
+    page.wait_for_url(f"{live_server}/")
+    page.goto(f"{live_server}/map")
+    page.wait_for_selector("#map[data-state=ready]")
+    text = page.evaluate(_OPEN_POPUP, "风险点弹窗")
+    assert text is not None
+    flat = "".join(text.split())  # a row is a th and a td: innerText puts a tab between
+    assert "风险点弹窗" in flat
+    for row in ("风险点类型：", "风险等级：低风险", "风险值：0.05", "责任人：王强"):
+        assert row in flat, text
+    for key in ("registry", "division_code", "detail_url", "kind", "level", "score", "color"):
+        assert key not in text, text
+    link = page.locator(".leaflet-popup-content h3 a")
+    assert link.get_attribute("href") == f"/risk-points/{pid}"
     page.context.close()
 
 

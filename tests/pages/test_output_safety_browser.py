@@ -223,10 +223,6 @@ def _watched_page(browser: Any, dialogs: list[str]) -> Any:
     return page
 
 
-# core/web/static/js/map.js still gives Leaflet string tooltips (inserted as HTML); the CSP
-# keeps the injected handlers from running, but the markup appears. Its owner (the "display"
-# work on map popups) fixes it; then this passes and the marker goes.
-@pytest.mark.xfail(reason="map.js tooltips are HTML strings until the display fix lands")
 def test_one_map_shows_stored_payloads_as_text(
     live_server: str, browser: Any, as_user: Any
 ) -> None:

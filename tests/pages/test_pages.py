@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html as html_lib
 import io
+import json
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -335,6 +337,24 @@ def test_map_page_lists_every_sited_layer(bureau):
             assert f"/api/v1/{spec.name}.geojson" in html
     assert "vendor/leaflet/leaflet.js" in html
     assert "js/map.js" in html
+
+
+def test_map_layers_name_their_popup_rows_in_chinese(bureau):
+    client, _ = bureau
+    html = client.get("/map").text
+    found = re.search(r"data-layers='([^']*)'", html)
+    assert found is not None
+    layers = {layer["id"]: layer for layer in json.loads(html_lib.unescape(found.group(1)))}
+    assert layers["risk-points"]["fields"] == [
+        ["kind", "风险点类型"],
+        ["level", "风险等级"],
+        ["score", "风险值"],
+        ["responsible_person", "责任人"],
+    ]
+    for layer in layers.values():
+        keys = {key for key, _ in layer["fields"]}
+        assert not keys & {"id", "name", "registry", "division_code", "detail_url"}
+        assert all(re.search(r"[\u4e00-\u9fff]", label) for _, label in layer["fields"])
 
 
 def test_map_labels_demo_geometry_only_when_boundaries_are_demo(bureau, ctx):

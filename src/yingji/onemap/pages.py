@@ -13,6 +13,7 @@ from yingji.core.actor import Actor
 from yingji.core.pagination import PageParams
 from yingji.core.web.nav import GROUPS, NavEntry, mark_nav
 from yingji.geo.queries import boundary_sources
+from yingji.registry.display import map_fields
 from yingji.registry.pages import mounted_specs
 from yingji.registry.queries import page_records
 from yingji.registry.spec import RegistrySpec
@@ -28,8 +29,13 @@ def _readable(request: Request, actor: Actor) -> list[RegistrySpec]:
     return [s for s in mounted_specs(request.app.routes) if has_role(actor, s.reader_roles)]
 
 
-def map_layers(specs: list[RegistrySpec]) -> list[dict[str, str]]:
-    """Return map.js layer definitions for the sited registries, each with its own colour."""
+def map_layers(specs: list[RegistrySpec]) -> list[dict[str, Any]]:
+    """Return map.js layer definitions for the sited registries, each with its own colour.
+
+    ``fields`` names the popup rows in Chinese, ``[[property, label], ...]`` in the registry's
+    list order (pairs, not an object: ``tojson`` sorts object keys); map.js shows only those,
+    so bookkeeping keys (id, registry, division_code, detail_url) never reach a popup.
+    """
     sited = [s for s in specs if s.sited]
     return [
         {
@@ -37,6 +43,7 @@ def map_layers(specs: list[RegistrySpec]) -> list[dict[str, str]]:
             "name": s.title,
             "url": f"/api/v1/{s.name}.geojson",
             "color": PALETTE[i % len(PALETTE)],
+            "fields": list(map_fields(s).items()),
         }
         for i, s in enumerate(sited)
     ]

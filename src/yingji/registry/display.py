@@ -102,6 +102,21 @@ def column_label(spec: RegistrySpec, name: str) -> str:
     return str(title) if title else label_of(spec, name, None)
 
 
+def map_fields(spec: RegistrySpec) -> dict[str, str]:
+    """Return the popup rows of a registry's map layer: ``{GeoJSON property: Chinese label}``.
+
+    The layer's features carry the list fields (``api.geojson_features``), values already
+    labelled; the name is the popup's title, and a property kept as a code for painting
+    (``geojson_codes``, e.g. a risk point's CSS colour) would read as a raw code, so neither
+    is a row.
+    """
+    return {
+        name: column_label(spec, name)
+        for name in spec.list_fields
+        if name != "name" and name not in spec.geojson_codes and name not in _HIDDEN
+    }
+
+
 def detail_rows(spec: RegistrySpec, record: Any, tz: LocalZone) -> list[Shown]:
     """Return every field of a record for its detail page (location shown separately)."""
     out = []

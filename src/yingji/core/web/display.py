@@ -12,8 +12,10 @@ and templates use the filters installed here:
 - ``{{ r.longitude | coord(r.latitude) }}`` → 东经 105.42730°，北纬 29.36580°
 - ``{{ a.raised_at | localtime }}`` → 2026-07-01 08:30 (``core.clock``; templates.py)
 
-Map popups take the same labels through :meth:`Labels.as_json` (escaped by the browser's
-``textContent``, never HTML).
+Map popups read the same labels: a registry's GeoJSON carries labelled values
+(``registry.api.geojson_features``), its map layer names the popup rows in Chinese
+(``registry.display.map_fields``), and the map scripts put both in with ``textContent``,
+never as HTML.
 """
 
 from __future__ import annotations

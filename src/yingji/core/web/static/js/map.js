@@ -6,9 +6,11 @@
  *   data-center     "lon,lat"          data-zoom   initial zoom (default 12)
  *   data-divisions  URL of a GeoJSON FeatureCollection of division boundaries,
  *                   properties: code, name, level ("district" | "township" | "village" …)
- *   data-layers     JSON array of {"id","name","url","color"}; each url returns a GeoJSON
- *                   FeatureCollection of Point features with properties id, name,
- *                   detail_url and any other scalar properties (shown in the popup).
+ *   data-layers     JSON array of {"id","name","url","color","fields"}; each url returns a
+ *                   GeoJSON FeatureCollection of Point features with properties id, name,
+ *                   detail_url and the record's fields, values already labelled;
+ *                   "fields" ([[property, 中文 label], ...]) names the popup rows, in order.
+ * Popups and tooltips are DOM nodes filled with textContent, never HTML from data.
  *
  * When every layer has been tried, #map gets data-state="ready" and fires the
  * "yingji:map-ready" event (detail: {failed: [names]}); the Leaflet map is
@@ -96,10 +98,6 @@
       ? c : "#1f6fd1";
   }
 
-  function safeUrl(u) {
-    return typeof u === "string" && /^(\/(?!\/)|https?:\/\/)/i.test(u) ? u : null;
-  }
-
   function overlayLabel(name, color) {
     return '<span class="layer-swatch" style="background:' + color + '"></span>' + escapeHtml(name);
   }
@@ -118,7 +116,38 @@
       (typeof v === "string" || typeof v === "number" || typeof v === "boolean");
   }
 
-  function popupFor(props, layerName) {
+  // Properties that locate or link a record: never popup rows, whatever a layer lists.
+  var BOOKKEEPING = { id: true, name: true, registry: true, division_code: true, detail_url: true };
+
+  // A same-origin path only ("/x", not "//host" nor "/\\host", which browsers read as a host).
+  function localPath(u) {
+    return typeof u === "string" && /^\/(?![\/\\])/.test(u) ? u : null;
+  }
+
+  // A property value as people read it: 是/否, numbers with at most 2 decimals, lists joined.
+  function valueText(v) {
+    if (typeof v === "boolean") return v ? "是" : "否";
+    if (typeof v === "number") {
+      return Number.isInteger(v) ? String(v) : String(Math.round(v * 100) / 100);
+    }
+    if (Array.isArray(v)) return v.filter(isScalar).map(valueText).join("、");
+    return String(v);
+  }
+
+  // Leaflet inserts a string tooltip or popup as HTML: every one is given a DOM node instead.
+  function textNode(text) {
+    var span = document.createElement("span");
+    span.textContent = text;
+    return span;
+  }
+
+  function titleOf(props) {
+    return isScalar(props.name) ? String(props.name) : "（未命名）";
+  }
+
+  /* A popup: the layer, the record's name (linked to its page), then "字段：值" rows for the
+   * layer's fields only ([property, 中文 label] pairs from the server), so keys never show. */
+  function popupFor(props, layerName, fields) {
     var box = document.createElement("div");
     box.className = "map-popup";
     var small = document.createElement("div");
@@ -126,26 +155,30 @@
     small.textContent = layerName;
     box.appendChild(small);
     var h = document.createElement("h3");
-    var href = safeUrl(props.detail_url);
-    var nameNode = document.createTextNode(isScalar(props.name) ? String(props.name) : "（未命名）");
+    var href = localPath(props.detail_url);
     if (href) {
       var a = document.createElement("a");
       a.href = href;
-      a.appendChild(nameNode);
+      a.textContent = titleOf(props);
       h.appendChild(a);
     } else {
-      h.appendChild(nameNode);
+      h.textContent = titleOf(props);
     }
     box.appendChild(h);
     var table = document.createElement("table");
-    Object.keys(props).forEach(function (key) {
-      if (key === "id" || key === "name" || key === "detail_url" || !isScalar(props[key])) return;
+    fields.forEach(function (pair) {
+      if (!Array.isArray(pair) || pair.length !== 2) return;
+      var key = String(pair[0]);
+      if (BOOKKEEPING[key]) return;
+      var v = props[key];
+      if (!(isScalar(v) || Array.isArray(v))) return;
+      var text = valueText(v);
+      if (text === "") return;
       var tr = table.insertRow();
       var th = document.createElement("th");
-      th.textContent = key;
+      th.textContent = String(pair[1]) + "：";
       tr.appendChild(th);
-      var v = props[key];
-      tr.insertCell().textContent = typeof v === "boolean" ? (v ? "是" : "否") : String(v);
+      tr.insertCell().textContent = text;
     });
     if (table.rows.length) box.appendChild(table);
     return box;
@@ -174,9 +207,9 @@
       var w = levelWeight(p.level);
       if (w === 3) {
         // township / street names always shown as labels
-        layer.bindTooltip(String(p.name), { permanent: true, direction: "center", className: "division-label" });
+        layer.bindTooltip(textNode(String(p.name)), { permanent: true, direction: "center", className: "division-label" });
       } else {
-        layer.bindTooltip(String(p.name), { sticky: true });
+        layer.bindTooltip(textNode(String(p.name)), { sticky: true });
       }
     },
   });
@@ -209,6 +242,7 @@
     if (!def || !def.url) return;
     var name = String(def.name || def.id || "图层");
     var color = safeColor(def.color);
+    var fields = Array.isArray(def.fields) ? def.fields : [];
     var layer = L.geoJSON(null, {
       pointToLayer: function (f, latlng) {
         return L.circleMarker(latlng, {
@@ -217,8 +251,8 @@
       },
       onEachFeature: function (f, lyr) {
         var p = f.properties || {};
-        lyr.bindPopup(function () { return popupFor(p, name); }, { maxWidth: 320 });
-        if (isScalar(p.name)) lyr.bindTooltip(String(p.name), { direction: "top", offset: [0, -6] });
+        lyr.bindPopup(function () { return popupFor(p, name, fields); }, { maxWidth: 320 });
+        if (isScalar(p.name)) lyr.bindTooltip(textNode(String(p.name)), { direction: "top", offset: [0, -6] });
       },
     }).addTo(map);
     layer.yingjiId = def.id;

@@ -108,7 +108,10 @@
       color: RING_COLORS[(rings.length - 1 - i) % RING_COLORS.length],
       weight: 2, dashArray: "6 4", fillOpacity: 0.04,
     });
-    c.bindTooltip(r.minutes + " 分钟救援圈（半径 " + r.radius_km.toFixed(1) + " 公里）", { sticky: true });
+    // An element, not a string: Leaflet puts a string tooltip in as HTML.
+    var tip = document.createElement("span");
+    tip.textContent = r.minutes + " 分钟救援圈（半径 " + Number(r.radius_km).toFixed(1) + " 公里）";
+    c.bindTooltip(tip, { sticky: true });
     c.addTo(ringLayer);
   });
   ringLayer.addTo(map);
