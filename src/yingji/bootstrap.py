@@ -19,6 +19,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
+from sqlalchemy.exc import DataError, DBAPIError
 from starlette.middleware.sessions import SessionMiddleware
 
 import yingji
@@ -37,7 +38,12 @@ from yingji.core.jobs import Job
 from yingji.core.notices import NoticeRequested
 from yingji.core.web.context import AppContext
 from yingji.core.web.display import Labels
-from yingji.core.web.problems import domain_problem, install_problem_handlers
+from yingji.core.web.problems import (
+    domain_problem,
+    install_problem_handlers,
+    out_of_range,
+    request_json,
+)
 from yingji.core.web.security import install_security_headers
 from yingji.core.web.templates import register_templates
 from yingji.duty import manifest as duty
@@ -293,6 +299,22 @@ def _install_page_errors(app: FastAPI) -> None:
         )
 
     app.add_exception_handler(DomainError, domain_error)
+
+    async def data_error(request: Request, exc: Exception) -> Response:
+        # A value the engine cannot store (an id beyond 64 bits, a PostgreSQL "data
+        # exception") is the client's bad input: 422 naming the field, never a 500.
+        if isinstance(exc, DBAPIError) and not _is_data_exception(exc):
+            raise exc
+        return await domain_error(request, out_of_range(request, await request_json(request)))
+
+    app.add_exception_handler(OverflowError, data_error)
+    app.add_exception_handler(DataError, data_error)
+
+
+def _is_data_exception(exc: DBAPIError) -> bool:
+    """Tell whether a driver error is SQLSTATE class 22 (data exception) or SQLite overflow."""
+    code = getattr(exc.orig, "sqlstate", None) or ""
+    return code.startswith("22") or isinstance(exc.orig, OverflowError)
 
 
 def find_enterprise_id(ctx: AppContext, credit_code: str) -> int | None:

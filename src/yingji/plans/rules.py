@@ -34,6 +34,24 @@ class PlanKind(StrEnum):
     ONSITE = "onsite"
 
 
+# Who authors which plan (《突发事件应急预案管理办法》国办发〔2024〕5号 第七条: government and
+# department plans — 总体、专项、部门 — versus 单位和基层组织 plans; 《生产安全事故应急预案管理
+# 办法》第六条: an enterprise's own 综合/专项 plans and 现场处置方案). Roles not named here
+# (admin, bureau staff) may author every kind; a role missing from the table authors none.
+KINDS_BY_ROLE: dict[str, frozenset[str]] = {
+    "township_officer": frozenset({"overall", "special", "grassroots"}),
+    "department_officer": frozenset({"department", "special"}),
+    "enterprise_officer": frozenset({"enterprise", "onsite"}),
+}
+# Roles that author any kind.
+ALL_KINDS_ROLES = frozenset({"admin", "bureau_staff"})
+
+
+def may_author_kind(role: str, kind: str) -> bool:
+    """Tell whether ``role`` may author a plan of ``kind`` (see ``KINDS_BY_ROLE``)."""
+    return role in ALL_KINDS_ROLES or kind in KINDS_BY_ROLE.get(role, frozenset())
+
+
 KIND_LABELS = {
     "overall": "总体应急预案",
     "special": "专项应急预案",

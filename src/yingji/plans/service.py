@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from sqlalchemy import delete, select
 
+from yingji.accounts.queries import department_exists
 from yingji.accounts.rules import Role
 from yingji.accounts.schemas import has_role, require_role
 from yingji.accounts.scoping import covers_division
@@ -21,6 +22,7 @@ from yingji.adapters.storage import Storage
 from yingji.core.actor import Actor
 from yingji.core.errors import Conflict, FieldError, PermissionDenied, ValidationFailed
 from yingji.core.uow import UnitOfWork
+from yingji.enterprises.queries import enterprise_division, enterprise_exists
 from yingji.plans import queries
 from yingji.plans.events import PlanActivated, PlanTaskChanged, PlanVersionPublished
 from yingji.plans.models import (
@@ -34,7 +36,7 @@ from yingji.plans.models import (
     TaskTemplate,
 )
 from yingji.plans.rules import MACHINE as TASK_MACHINE
-from yingji.plans.rules import task_due
+from yingji.plans.rules import may_author_kind, task_due
 from yingji.plans.schemas import (
     ActivationIn,
     DrillIn,
@@ -71,7 +73,13 @@ def create_plan(uow: UnitOfWork, data: PlanCreate, *, district_code: str) -> int
     """Create a plan with its first draft version; return the plan id."""
     actor = uow.actor
     now = uow.clock.now()
+    if not actor.is_system and not may_author_kind(actor.role, data.kind.value):
+        raise ValidationFailed([FieldError("kind", "当前角色不能编制此类应急预案")])
+    _check_owners(uow, data)
     division = data.division_code or actor.division_code or district_code
+    if has_role(actor, {Role.ENTERPRISE_OFFICER}) and actor.enterprise_id is not None:
+        # An enterprise's plan belongs to the township its site lies in, never the district.
+        division = enterprise_division(uow.session, actor.enterprise_id) or division
     plan = EmergencyPlan(
         name=data.name,
         kind=data.kind.value,
@@ -106,6 +114,21 @@ def create_plan(uow: UnitOfWork, data: PlanCreate, *, district_code: str) -> int
         after=data.model_dump(mode="json", exclude={"version"}),
     )
     return plan.id
+
+
+def _check_owners(uow: UnitOfWork, data: PlanCreate) -> None:
+    """Refuse an owner department or enterprise that is not registered (422, not a 500)."""
+    errors = []
+    if data.owner_department_id is not None and not department_exists(
+        uow.session, data.owner_department_id
+    ):
+        errors.append(FieldError("owner_department_id", "部门不存在"))
+    if data.owner_enterprise_id is not None and not enterprise_exists(
+        uow.session, data.owner_enterprise_id
+    ):
+        errors.append(FieldError("owner_enterprise_id", "企业不存在"))
+    if errors:
+        raise ValidationFailed(errors)
 
 
 def save_draft(uow: UnitOfWork, plan_id: int, data: VersionIn) -> int:

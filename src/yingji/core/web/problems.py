@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from yingji.core.errors import DomainError
+from yingji.core.errors import DomainError, FieldError, ValidationFailed
 from yingji.core.messages import pydantic_reason
 
 PROBLEM_JSON = "application/problem+json"
@@ -88,3 +88,53 @@ def install_problem_handlers(app: FastAPI) -> None:
             f"http_{exc.status_code}",
             request.url.path,
         )
+
+
+# Both engines store ids and counts as signed 64-bit integers; a larger value can name no row.
+_INT64_MAX = 2**63 - 1
+OUT_OF_RANGE = "数值超出范围（整数须在 ±9223372036854775807 之内）"
+
+
+def _too_big(text: str) -> bool:
+    try:
+        return abs(int(text)) > _INT64_MAX
+    except ValueError:
+        return False
+
+
+def _walk(value: Any, path: str) -> list[str]:
+    # Fields of a JSON body whose integer cannot be stored.
+    if isinstance(value, bool):
+        return []
+    if isinstance(value, int):
+        return [path or "body"] if abs(value) > _INT64_MAX else []
+    if isinstance(value, dict):
+        return [f for k, v in value.items() for f in _walk(v, f"{path}.{k}" if path else str(k))]
+    if isinstance(value, list):
+        return [f for i, v in enumerate(value) for f in _walk(v, f"{path}.{i}" if path else str(i))]
+    return []
+
+
+def out_of_range(request: Request, body: Any = None) -> ValidationFailed:
+    """Return the 422 for a value the database cannot hold, naming the fields that hold it.
+
+    The engines refuse such values only when the statement runs (SQLite: ``OverflowError``;
+    PostgreSQL: SQLSTATE class 22, "data exception"), after validation has passed, so the
+    request's path, query and JSON body are searched for the culprit. The unit of work has
+    rolled back by then: nothing was written.
+    """
+    fields = [k for k, v in request.path_params.items() if _too_big(str(v))]
+    fields += [k for k, v in request.query_params.multi_items() if _too_big(v)]
+    fields += _walk(body, "")
+    errors = [FieldError(f, OUT_OF_RANGE) for f in dict.fromkeys(fields)]
+    return ValidationFailed(errors or [FieldError("body", "数据超出字段允许的范围或长度")])
+
+
+async def request_json(request: Request) -> Any:
+    """Return the request's JSON body when it has one that parses, else None."""
+    if "json" not in request.headers.get("content-type", ""):
+        return None
+    try:
+        return await request.json()
+    except Exception:
+        return None
