@@ -82,3 +82,13 @@ def format_local(moment: datetime | None, timezone: str, fmt: str = "%Y-%m-%d %H
 def local_today(timezone: str, now: datetime | None = None) -> date:
     """Return the date in ``timezone`` at ``now`` (the wall clock when None)."""
     return to_local(now if now is not None else datetime.now(UTC), timezone).date()
+
+
+def parse_local(raw: str, timezone: str) -> datetime | None:
+    """Parse a typed date-time (``datetime-local`` carries no zone: it is ``timezone``'s wall
+    clock); None when ``raw`` is not an ISO date-time."""
+    try:
+        moment = datetime.fromisoformat(raw)
+    except ValueError:
+        return None
+    return attach_local(moment, timezone)

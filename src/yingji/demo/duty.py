@@ -12,14 +12,12 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import select
 
 from yingji.accounts.queries import find_user_by_username
-from yingji.core.clock import zone as local_zone
+from yingji.core.clock import local_now, zone
 from yingji.demo.state import SeedState
 from yingji.duty.models import LogEntry, Shift
 from yingji.duty.schemas import LogEntryCreate, ShiftCreate
 from yingji.duty.service import add_log_entry, create_shift
-from yingji.settings import DEFAULT_TIMEZONE
 
-TIMEZONE = local_zone(DEFAULT_TIMEZONE)
 HANDOVER_AT = time(8, 30)
 DAYS = 14
 PEOPLE = {"duty_officer": "duty", "backup": "bureau", "leader": "admin"}
@@ -37,9 +35,10 @@ def seed(state: SeedState) -> None:
     users = {pos: find_user_by_username(session, name) for pos, name in PEOPLE.items()}
     if any(u is None for u in users.values()):
         return
-    now = state.uow.clock.now().astimezone(TIMEZONE)
+    timezone = state.uow.settings.timezone
+    now = local_now(state.uow.clock, timezone)
     monday = now.date() - timedelta(days=now.weekday())
-    first = datetime.combine(monday - timedelta(days=1), HANDOVER_AT, TIMEZONE)
+    first = datetime.combine(monday - timedelta(days=1), HANDOVER_AT, zone(timezone))
     for day in range(DAYS + 1):
         starts = first + timedelta(days=day)
         exists = session.scalar(

@@ -14,6 +14,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from yingji.accounts.models import User
+from yingji.core.clock import local_today
 from yingji.demo.people import DEMO_ENTERPRISE
 from yingji.demo.state import SeedState, Tally
 from yingji.inspections import queries, service
@@ -43,7 +44,7 @@ def _officers(state: SeedState) -> list[int]:
 def seed(state: SeedState) -> None:
     """Create the plan, the draw and the demo cases unless they exist."""
     uow = state.uow
-    year = queries.local_date(uow.clock.now(), DEFAULT_CONFIG.timezone).year
+    year = local_today(DEFAULT_CONFIG.timezone, uow.clock.now()).year
     plans = state.tally("inspection plan 年度执法计划")
     if queries.find_plan(uow.session, year) is None:
         service.generate_plan(uow, PlanCreate(year=year))
@@ -97,7 +98,7 @@ def _ordered_case(state: SeedState, case_id: int, tally: Tally) -> None:
         ),
     )
     service.record_inspection(uow, case_id, RecordInput(place="仓储区", summary="按清单逐项检查"))
-    deadline = queries.local_date(uow.clock.now(), DEFAULT_CONFIG.timezone) + timedelta(days=15)
+    deadline = local_today(DEFAULT_CONFIG.timezone, uow.clock.now()) + timedelta(days=15)
     service.order_rectification(uow, case_id, OrderInput(deadline=deadline))
     _count(tally, created=True)
 
@@ -142,7 +143,7 @@ def _penalty_case(state: SeedState, officers: list[int], tally: Tally) -> None:
         ),
     )
     service.record_inspection(uow, case_id, RecordInput(place="窑炉车间"))
-    today = queries.local_date(uow.clock.now(), DEFAULT_CONFIG.timezone)
+    today = local_today(DEFAULT_CONFIG.timezone, uow.clock.now())
     service.order_rectification(uow, case_id, OrderInput(deadline=today))
     service.reinspect(
         uow, case_id, ReinspectionInput(unrectified_finding_ids=[finding_id], opinion="逾期未整改")

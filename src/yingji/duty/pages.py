@@ -21,6 +21,7 @@ from yingji.accounts.queries import person_choices
 from yingji.accounts.rules import Role
 from yingji.accounts.schemas import has_role
 from yingji.core.actor import Actor
+from yingji.core.clock import local_today, zone
 from yingji.core.errors import DomainError, FieldError
 from yingji.core.web.context import AppContext
 from yingji.core.web.flash import flash
@@ -29,7 +30,6 @@ from yingji.duty import queries, service
 from yingji.duty.rules import LOG_CATEGORY_LABELS, POSITION_LABELS
 from yingji.duty.schemas import HandoverCreate, LogEntryCreate, ShiftCreate
 from yingji.duty.sources import OPEN_ITEM_SOURCES, open_items
-from yingji.registry.page_parts import timezone
 from yingji.web.actions import act
 from yingji.web.deps import CheckedForm, Ctx, PageActor, ReadSession
 
@@ -52,13 +52,8 @@ def _now(request: Request) -> datetime:
     return ctx.clock.now()
 
 
-def _fmt(request: Request, value: datetime | None, pattern: str = "%m-%d %H:%M") -> str:
-    return value.astimezone(timezone(request)).strftime(pattern) if value else ""
-
-
 def _common(request: Request, actor: Actor) -> dict[str, Any]:
     return {
-        "fmt": lambda v, p="%m-%d %H:%M": _fmt(request, v, p),
         "can_roster": has_role(actor, service.ROSTER_WRITERS),
         "can_write": has_role(actor, service.DESK_WRITERS),
         "position_labels": POSITION_LABELS,
@@ -87,7 +82,8 @@ def _week_start(request: Request) -> date:
     try:
         day = date.fromisoformat(raw)
     except ValueError:
-        day = _now(request).astimezone(timezone(request)).date()
+        ctx: AppContext = request.app.state.ctx
+        day = local_today(ctx.settings.timezone, ctx.clock.now())
     return day - timedelta(days=day.weekday())
 
 
@@ -110,7 +106,8 @@ def _roster_page(
     status: int = 200,
 ) -> Response:
     monday = _week_start(request) if form is None else date.fromisoformat(form["week"])
-    tz = timezone(request)
+    ctx: AppContext = request.app.state.ctx
+    tz = zone(ctx.settings.timezone)
     start = datetime.combine(monday, time(0), tz)
     shifts = queries.list_shifts(session, actor, start, start + timedelta(days=7))
     days = []
@@ -163,7 +160,7 @@ def create_shift_post(request: Request, actor: PageActor, form: CheckedForm, ctx
     if not values["week"]:
         values["week"] = _week_start(request).isoformat()
     errors: list[FieldError] = []
-    tz = timezone(request)
+    tz = zone(ctx.settings.timezone)
     try:
         day = date.fromisoformat(values["date"])
         starts = datetime.combine(day, time.fromisoformat(values["start"]), tz)

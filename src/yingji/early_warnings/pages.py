@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -20,6 +20,7 @@ from starlette.datastructures import FormData
 from yingji.accounts.pages import render_page
 from yingji.accounts.schemas import has_role
 from yingji.core.actor import Actor
+from yingji.core.clock import local_now, parse_local
 from yingji.core.errors import FieldError, ValidationFailed
 from yingji.core.uow import UnitOfWork
 from yingji.core.web.context import AppContext
@@ -29,7 +30,6 @@ from yingji.early_warnings import dissemination, queries, service
 from yingji.early_warnings.rules import (
     ACTION_LABELS,
     APPROVER_ROLES,
-    BEIJING,
     CHANNELS,
     COMPOSER_ROLES,
     LEVEL_LABELS,
@@ -75,7 +75,6 @@ def _common(request: Request) -> dict[str, Any]:
         "state_badges": STATE_BADGES,
         "channels": CHANNELS,
         "signals": SIGNAL_TYPES,
-        "local": lambda dt: dt.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M") if dt else "",
     }
 
 
@@ -153,7 +152,7 @@ _FORM_FIELDS = (
 
 def new_form(request: Request, actor: PageActor, ctx: Ctx) -> Response:
     """Show the composer."""
-    now = ctx.clock.now().astimezone(BEIJING).replace(second=0, microsecond=0)
+    now = local_now(ctx.clock, ctx.settings.timezone).replace(second=0, microsecond=0)
     values = {
         "signal": "rainstorm",
         "level": "blue",
@@ -165,14 +164,6 @@ def new_form(request: Request, actor: PageActor, ctx: Ctx) -> Response:
         "contact": "",
     }
     return _composer(request, actor, ctx, values)
-
-
-def _local_time(value: str) -> datetime | str:
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return value
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=BEIJING)
 
 
 def _form_values(form: FormData) -> dict[str, Any]:
@@ -191,6 +182,7 @@ def create(request: Request, form: CheckedForm, actor: PageActor, ctx: Ctx) -> R
         return _composer(
             request, actor, ctx, values, [FieldError("polygon", "多边形数据无效")], 422
         )
+    tz = ctx.settings.timezone
     try:
         data = WarningCreate(
             title=values["title"],
@@ -198,8 +190,8 @@ def create(request: Request, form: CheckedForm, actor: PageActor, ctx: Ctx) -> R
             level=values["level"],
             division_codes=values["division_codes"],
             polygon=polygon,
-            starts_at=_local_time(values["starts_at"]),
-            ends_at=_local_time(values["ends_at"]),
+            starts_at=parse_local(values["starts_at"], tz) or values["starts_at"],
+            ends_at=parse_local(values["ends_at"], tz) or values["ends_at"],
             description=values["description"],
             measures=values["measures"],
             contact=values["contact"],

@@ -185,7 +185,10 @@ def level_problem(signal: str, level: str) -> str | None:
 
 # --- the Chinese CAP profile (GB/T 35965.1-2018 Annex A; cap.md §3) ----------------------------
 
-BEIJING = timezone(timedelta(hours=8))
+# GB/T 35965.1 A.1.3 (cap.md rule CN5): every CAP dateTime and identifier is in Beijing time,
+# +08:00, whatever zone the deployment shows people (``settings.timezone``, core.clock). This is
+# the wire format's fixed offset, not a local-time setting.
+CAP_ZONE = timezone(timedelta(hours=8))
 
 
 @dataclass(frozen=True)
@@ -222,7 +225,7 @@ class CapProfile:
 
 def cap_datetime(value: datetime) -> str:
     """Format ``value`` as a CAP dateTime in Beijing time (seconds, ``+08:00``)."""
-    local = value.astimezone(BEIJING).replace(microsecond=0)
+    local = value.astimezone(CAP_ZONE).replace(microsecond=0)
     return local.isoformat()
 
 
@@ -230,7 +233,7 @@ def cn_identifier(profile: CapProfile, sent: datetime, sequence: int) -> str:
     """Return the 31-character identifier ``<unit>_<YYYYMMDDhhmmss>_<N>`` (GB/T 35965.1 A.1.1)."""
     if not 0 <= sequence <= 9:
         raise ValueError("sequence must be 0–9")
-    stamp = sent.astimezone(BEIJING).strftime("%Y%m%d%H%M%S")
+    stamp = sent.astimezone(CAP_ZONE).strftime("%Y%m%d%H%M%S")
     return f"{profile.sender_code}_{stamp}_{sequence}"
 
 

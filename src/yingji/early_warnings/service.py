@@ -48,7 +48,7 @@ from yingji.early_warnings.models import Warning, WarningMessage, WarningTransit
 from yingji.early_warnings.rules import (
     ACTION_MSG_TYPES,
     APPROVER_ROLES,
-    BEIJING,
+    CAP_ZONE,
     CHANNELS,
     COMPOSER_ROLES,
     LEVEL_LABELS,
@@ -784,8 +784,9 @@ def _fill_from_info(
     found = common_division(codes)
     # Scoping needs a division: outside the district (or none given) it is the district's.
     w.division_code = found if found and found.startswith(district_code) else district_code
-    w.starts_at = (start or sent_at).astimezone(BEIJING)
-    w.ends_at = (end or (w.starts_at + timedelta(hours=24))).astimezone(BEIJING)
+    # Kept in the profile's offset, as the message gave them (shown in settings.timezone).
+    w.starts_at = (start or sent_at).astimezone(CAP_ZONE)
+    w.ends_at = (end or (w.starts_at + timedelta(hours=24))).astimezone(CAP_ZONE)
     w.description = info.description or ""
     w.measures = info.instruction or ""
     w.contact = (info.contact or "")[:200]

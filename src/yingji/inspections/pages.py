@@ -8,7 +8,7 @@ service; a refused action comes back as a message on the page it was sent from.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -22,7 +22,7 @@ from yingji.accounts.models import User
 from yingji.accounts.pages import render_page
 from yingji.accounts.schemas import has_role
 from yingji.core.actor import Actor
-from yingji.core.clock import zone as local_zone
+from yingji.core.clock import local_today, parse_local
 from yingji.core.errors import DomainError, NotFound
 from yingji.core.pagination import PageParams
 from yingji.core.uow import UnitOfWork
@@ -92,13 +92,12 @@ def _ctx(request: Request) -> AppContext:
 
 def _today(request: Request) -> date:
     ctx = _ctx(request)
-    return queries.local_date(ctx.clock.now(), inspection_config(ctx).timezone)
+    return local_today(inspection_config(ctx).timezone, ctx.clock.now())
 
 
 def _page(request: Request, actor: Actor, template: str, context: dict[str, Any]) -> Response:
-    """Render a page with the district's time zone (times are shown in local time)."""
-    tz = local_zone(inspection_config(_ctx(request)).timezone)
-    return render_page(request, actor, template, {**context, "tz": tz})
+    """Render a page (its times are shown by the ``localtime`` filter, in settings.timezone)."""
+    return render_page(request, actor, template, context)
 
 
 def _int(raw: Any, default: int) -> int:
@@ -342,7 +341,8 @@ def case_action(
         data["as_hazard"] = form.get("as_hazard") == "on"
     if action == "record" and "inspected_at" in data:
         tz = inspection_config(ctx).timezone
-        data["inspected_at"] = _local_datetime(str(data["inspected_at"]), tz)
+        raw = str(data["inspected_at"])
+        data["inspected_at"] = parse_local(raw, tz) or raw  # the schema names a bad value
     config = inspection_config(ctx)
     back = f"{CASES}/{case_id}"
 
@@ -360,14 +360,6 @@ def case_action(
         return steps[action](uow, case_id, body, config=config)
 
     return _write(request, ctx, actor, schema, data, run, done=done, back=back)
-
-
-def _local_datetime(raw: str, timezone: str) -> datetime | str:
-    try:
-        moment = datetime.fromisoformat(raw)
-    except ValueError:
-        return raw  # the schema names it
-    return moment if moment.tzinfo else moment.replace(tzinfo=local_zone(timezone))
 
 
 def download_document(document_id: int, actor: PageActor, session: ReadSession) -> Response:

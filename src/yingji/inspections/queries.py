@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from sqlalchemy import Select, func, select
@@ -112,11 +112,6 @@ def user_names(session: Session, ids: Iterable[int]) -> dict[int, str]:
         return {}
     rows = session.execute(select(User.id, User.display_name).where(User.id.in_(wanted)))
     return {uid: name for uid, name in rows}
-
-
-def local_date(at: datetime, timezone: str) -> date:
-    """Return the district-local date of an instant."""
-    return at.astimezone(local_zone(timezone)).date()
 
 
 # --- plans ---------------------------------------------------------------------------------------

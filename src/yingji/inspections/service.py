@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from yingji.accounts.models import User
 from yingji.accounts.schemas import require_role
 from yingji.accounts.scoping import covers_division
-from yingji.core.clock import zone as local_zone
+from yingji.core.clock import local_today, to_local
 from yingji.core.errors import Conflict, FieldError, NotFound, PermissionDenied, ValidationFailed
 from yingji.core.uow import UnitOfWork
 from yingji.inspections import queries
@@ -515,10 +515,6 @@ def _hazard_state(uow: UnitOfWork, hazard_id: int) -> str | None:
         return None
 
 
-def _local_today(uow: UnitOfWork, config: InspectionConfig) -> date:
-    return queries.local_date(uow.clock.now(), config.timezone)
-
-
 def _content(
     uow: UnitOfWork, row: InspectionCase, config: InspectionConfig, **extra: Any
 ) -> dict[str, Any]:
@@ -532,7 +528,7 @@ def _content(
         "address": facts.address,
         "legal_representative": facts.legal_representative,
         "inspectors": "、".join(names.get(i, str(i)) for i in row.inspector_ids),
-        "issued_on": chinese_date(_local_today(uow, config)),
+        "issued_on": chinese_date(local_today(config.timezone, uow.clock.now())),
     }
     content.update(extra)
     return content
@@ -571,7 +567,7 @@ def issue_document(
 ) -> EnforcementDocument:
     """Number and store an enforcement document of a case with its frozen content."""
     now = uow.clock.now()
-    year = queries.local_date(now, config.timezone).year
+    year = local_today(config.timezone, now).year
     serial = allocate_serial(uow.session, doc_type.value, year)
     number = document_number(config, doc_type.value, year, serial)
     doc = EnforcementDocument(
@@ -630,7 +626,7 @@ def record_inspection(
     row.place = data.place
     row.summary = data.summary
     findings = queries.case_findings(uow.session, row.id)
-    local = at.astimezone(local_zone(config.timezone))
+    local = to_local(at, config.timezone)
     content = _content(
         uow,
         row,
@@ -657,7 +653,7 @@ def order_rectification(
     findings = queries.case_findings(uow.session, row.id)
     if not findings:
         raise Conflict("未发现问题，无需责令整改")
-    today = _local_today(uow, config)
+    today = local_today(config.timezone, uow.clock.now())
     if data.deadline < today:
         raise ValidationFailed([FieldError("deadline", "整改期限不能早于今天")])
     pending = [f for f in findings if f.rectified is not True]
@@ -742,7 +738,7 @@ def reinspect(
         findings=lines,
         opinion=opinion,
         order_number=order.number if order else "—",
-        order_issued_on=chinese_date(queries.local_date(order.issued_at, config.timezone))
+        order_issued_on=chinese_date(local_today(config.timezone, order.issued_at))
         if order
         else "—",
     )

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import or_, select
 
 from yingji.core.actor import system_actor
+from yingji.core.clock import local_today
 from yingji.core.jobs import Job
 from yingji.core.notices import NoticeRequested
 from yingji.core.uow import UnitOfWork
@@ -25,7 +26,7 @@ def remind_reinspection(
     uow: UnitOfWork, now: datetime, *, config: InspectionConfig = DEFAULT_CONFIG
 ) -> int:
     """Tell each overdue ordered case's officers once per deadline; return how many."""
-    today = queries.local_date(now, config.timezone)
+    today = local_today(config.timezone, now)
     stmt = select(InspectionCase).where(
         InspectionCase.state == CaseState.ORDERED.value,
         InspectionCase.rectify_deadline < today,
@@ -67,8 +68,7 @@ def remind_reinspection(
 
 def remind_reinspection_job(ctx: Any, now: datetime) -> int:
     """Run the re-inspection reminder as the system."""
-    timezone = getattr(ctx.settings, "timezone", DEFAULT_CONFIG.timezone)
-    config = InspectionConfig(timezone=timezone)
+    config = InspectionConfig(timezone=ctx.settings.timezone)
     with ctx.uow(system_actor("inspections.reminder")) as uow:
         done = remind_reinspection(uow, now, config=config)
         uow.commit()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -13,7 +12,7 @@ from pydantic import ValidationError
 from yingji.accounts.pages import render_page
 from yingji.accounts.schemas import has_role
 from yingji.core.actor import Actor
-from yingji.core.clock import attach_local
+from yingji.core.clock import parse_local
 from yingji.core.errors import Conflict, FieldError, ValidationFailed
 from yingji.core.web.context import AppContext
 from yingji.core.web.flash import flash
@@ -29,16 +28,6 @@ router = APIRouter(include_in_schema=False)
 BASE = "/disaster-reports"
 _READERS = frozenset(r.value for r in service.REPORTERS)
 _COORDINATORS = frozenset(r.value for r in service.COORDINATORS)
-
-
-def _when(raw: str, request: Request) -> datetime | None:
-    try:
-        moment = datetime.fromisoformat(raw)
-    except ValueError:
-        return None
-    # datetime-local carries no zone: it is the district's wall clock.
-    ctx: AppContext = request.app.state.ctx
-    return attach_local(moment, ctx.settings.timezone)
 
 
 def list_page(request: Request, actor: PageActor, ctx: Ctx) -> Response:
@@ -57,7 +46,7 @@ def list_page(request: Request, actor: PageActor, ctx: Ctx) -> Response:
 
 def open_process(request: Request, actor: PageActor, form: CheckedForm, ctx: Ctx) -> Response:
     """Open a process from the form, or show the list again with the reasons."""
-    started = _when(str(form.get("started_at") or ""), request)
+    started = parse_local(str(form.get("started_at") or ""), ctx.settings.timezone)
     errors: list[FieldError] = []
     try:
         body = ProcessCreate.model_validate(
@@ -171,7 +160,7 @@ def submit_report(
             figures[name] = Decimal(raw)
         except InvalidOperation:
             errors.append(FieldError(f"figures.{name}", "应为数字"))
-    as_of = _when(str(form.get("as_of") or ""), request) or ctx.clock.now()
+    as_of = parse_local(str(form.get("as_of") or ""), ctx.settings.timezone) or ctx.clock.now()
     if not errors:
         try:
             body = ReportCreate.model_validate(
