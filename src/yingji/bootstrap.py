@@ -46,6 +46,7 @@ from yingji.core.web.problems import (
 )
 from yingji.core.web.security import install_security_headers
 from yingji.core.web.templates import register_templates
+from yingji.core.web.text_guard import ControlCharacterGuard
 from yingji.duty import manifest as duty
 from yingji.early_warnings import manifest as early_warnings
 from yingji.enterprises import manifest as enterprises
@@ -232,6 +233,7 @@ def create_app(settings: Settings | None = None, *, ctx: AppContext | None = Non
         max_age=settings.session_max_hours * 3600,
     )
     install_problem_handlers(app)
+    app.add_middleware(ControlCharacterGuard)
     install_security_headers(app, settings)
     _install_page_errors(app)
     install_error_page(app)

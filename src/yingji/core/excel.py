@@ -25,6 +25,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.utils.datetime import WINDOWS_EPOCH, from_excel
@@ -113,8 +115,26 @@ def export_rows(sheet: str, columns: Sequence[Column], rows: Iterable[Mapping[st
     ws = wb.create_sheet(sheet)
     ws.append([c.header for c in columns])
     for row in rows:
-        ws.append([_to_cell(c, row.get(c.key)) for c in columns])
+        ws.append([safe_cell(ws, _to_cell(c, row.get(c.key))) for c in columns])
     return _save(wb)
+
+
+def safe_cell(ws: Any, value: Any) -> Any:
+    """Return ``value`` as an export may hold it: text stays text, never a formula.
+
+    openpyxl stores a string starting with ``=`` as a live formula, so a name typed as
+    ``=HYPERLINK(…)`` would run in the reader's Excel (formula injection); such text is written
+    as a plain string cell. Characters XML cannot hold are dropped rather than failing the
+    whole export.
+    """
+    if not isinstance(value, str):
+        return value
+    text = ILLEGAL_CHARACTERS_RE.sub("", value)
+    if text.startswith("="):
+        cell = WriteOnlyCell(ws, value=text)
+        cell.data_type = "s"
+        return cell
+    return text
 
 
 class UploadedWorkbook:
@@ -458,7 +478,9 @@ def _squeeze(raw: Any) -> str:
 def _to_str(raw: Any) -> str:
     if isinstance(raw, float) and raw.is_integer():
         return str(int(raw))  # Excel turns long digit strings typed as numbers into floats
-    return str(raw).strip()
+    # Clerks' cells carry stray control characters (pasted from other systems); they mean
+    # nothing and no export could hold them, so they are dropped, not refused.
+    return str(ILLEGAL_CHARACTERS_RE.sub("", str(raw))).strip()
 
 
 _GROUPED = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")

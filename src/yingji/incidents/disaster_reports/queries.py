@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from yingji.accounts.scoping import covers_division, overlaps_division
 from yingji.core.actor import Actor
 from yingji.core.errors import NotFound
+from yingji.core.excel import safe_cell
 from yingji.geo.models import Division
 from yingji.incidents.disaster_reports.models import DisasterProcess, DisasterReport
 from yingji.incidents.disaster_reports.rules import (
@@ -153,14 +154,14 @@ def export_workbook(read: ProcessRead) -> bytes:
     sheet = book.active
     assert sheet is not None
     sheet.title = "灾情统计"
-    sheet.append([f"{read.name}（{read.hazard_label}）灾情统计表"])
+    sheet.append([safe_cell(sheet, f"{read.name}（{read.hazard_label}）灾情统计表")])
     sheet["A1"].font = Font(bold=True)
     header = ["乡（镇、街道）", "区划代码", "报送类型"] + [f"{f.label}（{f.unit}）" for f in FIELDS]
     sheet.append(header)
     for status in read.townships:
         kind = KIND_LABELS[status.last_kind.value] if status.last_kind else "未报送"
         sheet.append(
-            [status.division_name, status.division_code, kind]
+            [safe_cell(sheet, status.division_name), status.division_code, kind]
             + [_cell(status.figures.get(f.name), f.integer) for f in FIELDS]
         )
     sheet.append(
