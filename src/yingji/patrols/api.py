@@ -16,7 +16,7 @@ from yingji.accounts.api import client_address
 from yingji.accounts.schemas import require_role
 from yingji.adapters.storage import StorageError
 from yingji.core.actor import system_actor
-from yingji.core.clock import zone as local_zone
+from yingji.core.clock import local_today
 from yingji.core.errors import invalid
 from yingji.core.pagination import Page, PageParams
 from yingji.core.web.context import AppContext
@@ -78,11 +78,6 @@ def client_hash(request: Request, ctx: AppContext) -> str:
     return service.client_fingerprint(client_address(request), str(ctx.settings.secret_key))
 
 
-def local_today(ctx: AppContext) -> date:
-    """Return today's date in the district's time zone."""
-    return ctx.clock.now().astimezone(local_zone(ctx.settings.timezone)).date()
-
-
 # --- patrols -----------------------------------------------------------------------------------
 
 
@@ -127,7 +122,7 @@ def patrol_coverage(
     return queries.coverage(
         session,
         actor,
-        day or local_today(ctx),
+        day or local_today(ctx.settings.timezone, ctx.clock.now()),
         timezone=ctx.settings.timezone,
         division_code=division_code,
     )

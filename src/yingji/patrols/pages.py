@@ -30,7 +30,7 @@ from yingji.accounts.pages import render_page
 from yingji.accounts.rules import Role
 from yingji.accounts.schemas import has_role, require_role
 from yingji.core.actor import Actor, system_actor
-from yingji.core.clock import format_local
+from yingji.core.clock import format_local, local_today
 from yingji.core.errors import (
     Conflict,
     FieldError,
@@ -44,7 +44,7 @@ from yingji.core.web.context import AppContext
 from yingji.core.web.flash import flash
 from yingji.core.web.nav import NavEntry, mark_nav
 from yingji.patrols import queries, service
-from yingji.patrols.api import client_hash, local_today, report_config
+from yingji.patrols.api import client_hash, report_config
 from yingji.patrols.rules import (
     CHECK_RESULT_LABELS,
     EVENT_CATEGORY_LABELS,
@@ -482,10 +482,11 @@ def coverage_page(request: Request, actor: PageActor, ctx: Ctx, session: ReadSes
     """Show per grid (or village) whether it was patrolled on a day, and what was found."""
     require_role(actor, SUPERVISORS, "无权查看巡查覆盖情况")
     raw = str(request.query_params.get("day") or "")
+    today = local_today(ctx.settings.timezone, ctx.clock.now())
     try:
-        day = date.fromisoformat(raw) if raw else local_today(ctx)
+        day = date.fromisoformat(raw) if raw else today
     except ValueError:
-        day = local_today(ctx)
+        day = today
     read = queries.coverage(session, actor, day, timezone=ctx.settings.timezone)
     context = {"title": "巡查覆盖情况", "coverage": read, "day": day.isoformat()}
     return render_page(request, actor, "patrols/coverage.html", context)

@@ -9,16 +9,14 @@ the warehouse's division: another township's movement answers 404 and is absent 
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Response
 
-from yingji.core.clock import zone as local_zone
+from yingji.core.clock import local_today
 from yingji.core.excel import Column, export_rows
 from yingji.core.pagination import Page, PageParams
-from yingji.core.web.context import AppContext
 from yingji.resources.supplies import queries, service
 from yingji.resources.supplies.rules import EXPIRY_STATUS_LABELS, expiry_status
 from yingji.resources.supplies.schemas import (
@@ -41,10 +39,6 @@ router = APIRouter(tags=["物资库存"])
 
 def _given(params: Any) -> dict[str, Any]:
     return {k: v for k, v in params.model_dump().items() if v not in (None, "")}
-
-
-def _local_now(ctx: AppContext) -> datetime:
-    return ctx.clock.now().astimezone(local_zone(ctx.settings.timezone))
 
 
 @router.get(
@@ -124,7 +118,7 @@ def stock_alerts(
     return queries.stock_alerts(
         session,
         actor,
-        _local_now(ctx).date(),
+        local_today(ctx.settings.timezone, ctx.clock.now()),
         days,
         warehouse_id=warehouse_id,
         division_code=division_code,
@@ -154,7 +148,7 @@ def export_stock(
     filters: Annotated[StockFilters, Query()], actor: ApiActor, ctx: Ctx, session: ReadSession
 ) -> Response:
     """Return the current stock the actor may see as a workbook."""
-    today = _local_now(ctx).date()
+    today = local_today(ctx.settings.timezone, ctx.clock.now())
     warn_days = int(ctx.settings.stock_expiry_warn_days)
     rows = (
         {**row.model_dump(), "expiry_status": expiry_status(row.expires_on, today, warn_days)}

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
@@ -28,6 +28,7 @@ from starlette.datastructures import FormData
 from yingji.accounts.pages import render_page
 from yingji.accounts.schemas import has_role
 from yingji.core.actor import Actor
+from yingji.core.clock import format_local, local_today, parse_local
 from yingji.core.errors import Conflict, FieldError, PermissionDenied, ValidationFailed
 from yingji.core.pagination import PageParams
 from yingji.core.web.context import AppContext
@@ -36,7 +37,7 @@ from yingji.core.web.nav import NavEntry, mark_nav
 from yingji.geo.models import Site
 from yingji.geo.queries import division_names
 from yingji.registry.forms import FormField, attach_errors, validation_errors
-from yingji.registry.page_parts import PAGE_SIZE, division_choices, timezone
+from yingji.registry.page_parts import PAGE_SIZE, division_choices
 from yingji.registry.queries import check_readable, scoped_select
 from yingji.resources.supplies import queries, service
 from yingji.resources.supplies.catalogue import catalogue_index, load_catalogue
@@ -108,7 +109,7 @@ def can_move(actor: Actor) -> bool:
 
 def _today(request: Request) -> date:
     ctx: AppContext = request.app.state.ctx
-    return ctx.clock.now().astimezone(timezone(request)).date()
+    return local_today(ctx.settings.timezone, ctx.clock.now())
 
 
 def _warn_days(request: Request) -> int:
@@ -379,7 +380,7 @@ def _warehouse_names(session: Session, ids: set[int]) -> dict[int, str]:
     return {wid: name for wid, name in rows}
 
 
-def movements_page(request: Request, actor: PageActor, session: ReadSession) -> Response:
+def movements_page(request: Request, actor: PageActor, session: ReadSession, ctx: Ctx) -> Response:
     """Show the ledger, newest first, with filters and the button to record a movement."""
     check_readable(WAREHOUSES, actor)
     raw, values, warnings = _filters(
@@ -387,7 +388,7 @@ def movements_page(request: Request, actor: PageActor, session: ReadSession) -> 
     )
     params = PageParams(page=_page_number(request.query_params.get("page")), size=PAGE_SIZE)
     page = queries.page_movements(session, actor, params, values)
-    tz = timezone(request)
+    tz = ctx.settings.timezone
     others = _warehouse_names(
         session, {m.counterpart_warehouse_id for m in page.items if m.counterpart_warehouse_id}
     )
@@ -403,7 +404,7 @@ def movements_page(request: Request, actor: PageActor, session: ReadSession) -> 
                 "kind": MOVEMENT_KIND_LABELS[m.kind.value],
                 "badge": _KIND_BADGES[m.kind.value],
                 "direction": direction,
-                "occurred_at": m.occurred_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+                "occurred_at": format_local(m.occurred_at, tz),
                 "delta": _quantity(m.quantity_delta, signed=True),
                 "counted": _quantity(m.counted) if m.counted is not None else "",
             }
@@ -530,25 +531,23 @@ def _parse(fields: list[FormField], form: FormData) -> tuple[dict[str, Any], lis
     return data, errors
 
 
-def _occurred_at(data: dict[str, Any], request: Request, errors: list[FieldError]) -> None:
+def _occurred_at(data: dict[str, Any], timezone: str, errors: list[FieldError]) -> None:
     raw = data.get("occurred_at")
     if raw is None:
         return
-    try:
-        moment = datetime.fromisoformat(raw)
-    except ValueError:
+    moment = parse_local(str(raw), timezone)
+    if moment is None:
         errors.append(FieldError("occurred_at", "格式不正确"))
         del data["occurred_at"]
         return
-    # The form's datetime-local carries no zone: it is the district's wall clock.
-    data["occurred_at"] = moment if moment.tzinfo else moment.replace(tzinfo=timezone(request))
+    data["occurred_at"] = moment
 
 
 def create_movement(request: Request, actor: PageActor, form: CheckedForm, ctx: Ctx) -> Response:
     """Record the posted movement, or show the form again with each reason by its field."""
     fields = movement_fields()
     data, errors = _parse(fields, form)
-    _occurred_at(data, request, errors)
+    _occurred_at(data, ctx.settings.timezone, errors)
     posted = str(form.get("reference") or "")
     reference = posted if _REFERENCE.fullmatch(posted) else _new_reference()
     data["reference"] = reference

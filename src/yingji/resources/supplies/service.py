@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from yingji.accounts.schemas import require_role
-from yingji.core.clock import attach_local, local_now
+from yingji.core.clock import attach_local, local_today
 from yingji.core.errors import Conflict, FieldError, NotFound, ValidationFailed
 from yingji.core.uow import UnitOfWork
 from yingji.geo.models import Site
@@ -108,10 +108,6 @@ def _item(uow: UnitOfWork, item_id: int) -> SupplyItem:
         raise ValidationFailed([FieldError("item_id", f"物资 {item_id} 不存在")]) from None
     assert isinstance(item, SupplyItem)
     return item
-
-
-def _local_now(uow: UnitOfWork) -> datetime:
-    return local_now(uow.clock, uow.settings.timezone)
 
 
 def _occurred_at(uow: UnitOfWork, value: datetime | None) -> datetime:
@@ -292,7 +288,9 @@ def record_movement(
     try:
         session.add(rows[0])
         session.flush()
-        number = movement_number(data.kind, _local_now(uow).date(), rows[0].id)
+        number = movement_number(
+            data.kind, local_today(uow.settings.timezone, uow.clock.now()), rows[0].id
+        )
         for row in rows:
             row.movement_no = number
         session.add_all(rows[1:])

@@ -13,11 +13,12 @@ from fastapi import APIRouter, File, Query, Response, UploadFile
 
 from yingji.adapters.storage import StorageError
 from yingji.core.actor import Actor
+from yingji.core.clock import local_today
 from yingji.core.errors import NotFound, invalid
 from yingji.core.pagination import Page, PageParams
 from yingji.core.web.context import AppContext
 from yingji.risks.hazards import queries, service
-from yingji.risks.hazards.queries import get_hazard_row, local_today
+from yingji.risks.hazards.queries import get_hazard_row
 from yingji.risks.hazards.rules import config_from_settings
 from yingji.risks.hazards.schemas import (
     DeadlineChange,
@@ -36,12 +37,8 @@ BASE = "/api/v1/hazards"
 router = APIRouter(tags=["隐患排查治理"])
 
 
-def _tz(ctx: AppContext) -> str:
-    return ctx.settings.timezone
-
-
 def _today(ctx: AppContext) -> date:
-    return local_today(_tz(ctx), ctx.clock.now())
+    return local_today(ctx.settings.timezone, ctx.clock.now())
 
 
 def _check_photos(ctx: AppContext, keys: list[str]) -> None:
@@ -103,7 +100,7 @@ def hazard_statistics(
         date_from=date_from,
         date_to=date_to,
         today=_today(ctx),
-        timezone=_tz(ctx),
+        timezone=ctx.settings.timezone,
     )
 
 
@@ -135,7 +132,7 @@ def hazard_action(
             action,
             body,
             config=config_from_settings(ctx.settings),
-            timezone=_tz(ctx),
+            timezone=ctx.settings.timezone,
         )
         uow.commit()
     return _detail(ctx, actor, hazard_id)

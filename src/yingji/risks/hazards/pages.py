@@ -30,7 +30,7 @@ from yingji.accounts.queries import (
 from yingji.accounts.schemas import has_role
 from yingji.adapters.storage import StorageError
 from yingji.core.actor import Actor, system_actor
-from yingji.core.clock import format_local
+from yingji.core.clock import format_local, local_today
 from yingji.core.errors import DomainError, FieldError, NotFound
 from yingji.core.pagination import PageParams
 from yingji.core.uow import UnitOfWork
@@ -43,7 +43,7 @@ from yingji.registry.forms import validation_errors
 from yingji.registry.page_parts import division_choices
 from yingji.registry.queries import get_row, scoped_select
 from yingji.risks.hazards import queries, service
-from yingji.risks.hazards.queries import get_hazard_row, local_today
+from yingji.risks.hazards.queries import get_hazard_row
 from yingji.risks.hazards.rules import (
     ACTION_LABELS,
     FIVE_IN_PLACE,
@@ -88,19 +88,6 @@ _VIEWER = system_actor("hazards.pages")
 DIMENSIONS = {"township": "按镇街", "industry": "按行业", "department": "按部门"}
 
 
-def _tz(request: Request) -> str:
-    return str(request.app.state.ctx.settings.timezone)
-
-
-def _today(request: Request) -> date:
-    ctx: AppContext = request.app.state.ctx
-    return local_today(_tz(request), ctx.clock.now())
-
-
-def _local(request: Request, moment: Any) -> str:
-    return format_local(moment, _tz(request))
-
-
 # --- the board ----------------------------------------------------------------------------------
 
 
@@ -128,12 +115,13 @@ def _board_filters(query: Mapping[str, str]) -> tuple[dict[str, str], HazardFilt
     return raw, filters, warnings
 
 
-def board_page(request: Request, actor: PageActor, session: ReadSession) -> Response:
+def board_page(request: Request, actor: PageActor, session: ReadSession, ctx: Ctx) -> Response:
     """Show the hazard board: counts by state, filters, the list with overdue first."""
     raw, filters, warnings = _board_filters(request.query_params)
     page_no = request.query_params.get("page") or "1"
     page = int(page_no) if page_no.isdigit() and 0 < int(page_no) < 10**6 else 1
-    today = _today(request)
+    tz = ctx.settings.timezone
+    today = local_today(tz, ctx.clock.now())
     result = queries.page_hazards(
         session, actor, PageParams(page=page, size=PAGE_SIZE), filters, today=today
     )
@@ -144,7 +132,7 @@ def board_page(request: Request, actor: PageActor, session: ReadSession) -> Resp
             "h": h,
             "badge": STATE_BADGES[h.state],
             "town": towns.get(h.division_code[:9], h.division_code),
-            "reported_at": _local(request, h.reported_at),
+            "reported_at": format_local(h.reported_at, tz),
         }
         for h in result.items
     ]
@@ -303,10 +291,11 @@ def _owner_options(session: Session, hazard: Any) -> list[tuple[str, str]]:
 
 
 def detail_page(
-    hazard_id: int, request: Request, actor: PageActor, session: ReadSession
+    hazard_id: int, request: Request, actor: PageActor, session: ReadSession, ctx: Ctx
 ) -> Response:
     """Show a hazard: facts, plan, photos, timeline and the forms of the allowed actions."""
-    today = _today(request)
+    tz = ctx.settings.timezone
+    today = local_today(tz, ctx.clock.now())
     read = queries.get_hazard(session, actor, hazard_id, today=today)
     row = get_hazard_row(session, actor, hazard_id)
     actions = service.available_actions(actor, row)
@@ -332,7 +321,7 @@ def detail_page(
         "timeline": [
             {
                 "t": t,
-                "at": _local(request, t.at),
+                "at": format_local(t.at, tz),
                 "to_label": STATE_LABELS.get(t.to_state, t.to_state),
             }
             for t in reversed(read.transitions)
@@ -403,7 +392,7 @@ def post_action(
             action,
             request_body,
             config=config_from_settings(ctx.settings),
-            timezone=_tz(request),
+            timezone=ctx.settings.timezone,
         )
 
     # ValidationError is a ValueError: one message for any malformed field.
@@ -522,7 +511,7 @@ def photo(hazard_id: int, key: str, actor: PageActor, ctx: Ctx, session: ReadSes
 # --- statistics ---------------------------------------------------------------------------------
 
 
-def statistics_page(request: Request, actor: PageActor, session: ReadSession) -> Response:
+def statistics_page(request: Request, actor: PageActor, session: ReadSession, ctx: Ctx) -> Response:
     """Show found / closed / overdue and 整改率 by township, industry or department."""
     by = request.query_params.get("by") or "township"
     if by not in DIMENSIONS:
@@ -542,8 +531,8 @@ def statistics_page(request: Request, actor: PageActor, session: ReadSession) ->
         by,  # type: ignore[arg-type]
         date_from=bounds["date_from"],
         date_to=bounds["date_to"],
-        today=_today(request),
-        timezone=_tz(request),
+        today=local_today(ctx.settings.timezone, ctx.clock.now()),
+        timezone=ctx.settings.timezone,
     )
     context = {
         "title": "隐患统计",

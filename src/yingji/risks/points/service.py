@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from yingji.accounts.schemas import require_role
-from yingji.core.clock import zone as local_zone
+from yingji.core.clock import attach_local
 from yingji.core.errors import FieldError, ValidationFailed
 from yingji.core.uow import UnitOfWork
 from yingji.registry.queries import get_row
@@ -78,7 +78,7 @@ def _assessed_at(uow: UnitOfWork, given: datetime | None, timezone: str) -> date
     if given is None:
         return now
     # A time without an offset is the district's local time (what people type in forms).
-    at = given if given.tzinfo is not None else given.replace(tzinfo=local_zone(timezone))
+    at = attach_local(given, timezone)
     if at > now:
         raise ValidationFailed([FieldError("assessed_at", "评价时间不能晚于当前时间")])
     return at
