@@ -7,8 +7,8 @@ import io
 
 from openpyxl import load_workbook
 
-from support.samples import SAMPLES
 from support.district import POINT_A
+from support.samples import SAMPLES
 
 
 def test_a_control_character_in_a_json_field_is_a_422_naming_it(as_user):

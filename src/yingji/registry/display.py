@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from yingji.core.clock import LocalZone
+from yingji.core.clock import to_local
 from yingji.registry.forms import label_of
 from yingji.registry.spec import RegistrySpec
 
@@ -38,7 +38,7 @@ class Shown:
         return "table" if self.headers else ("list" if self.items else "text")
 
 
-def fmt(spec: RegistrySpec, name: str, value: Any, tz: LocalZone) -> str:
+def fmt(spec: RegistrySpec, name: str, value: Any, timezone: str) -> str:
     """Return one scalar value as people read it."""
     if value is None or value == "":
         return EMPTY
@@ -47,23 +47,25 @@ def fmt(spec: RegistrySpec, name: str, value: Any, tz: LocalZone) -> str:
     if isinstance(value, Enum | str):
         return spec.label(name, value)
     if isinstance(value, datetime):
-        local = value.astimezone(tz) if value.tzinfo else value
+        local = to_local(value, timezone) if value.tzinfo else value
         return local.strftime("%Y-%m-%d %H:%M")
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, Decimal):
         return format(value.normalize(), "f") if value == value.to_integral() else str(value)
     if isinstance(value, list | tuple):
-        return "、".join(fmt(spec, name, v, tz) for v in value) or EMPTY
+        return "、".join(fmt(spec, name, v, timezone) for v in value) or EMPTY
     if isinstance(value, Mapping):
-        return "；".join(f"{k}：{fmt(spec, str(k), v, tz)}" for k, v in value.items()) or EMPTY
+        return (
+            "；".join(f"{k}：{fmt(spec, str(k), v, timezone)}" for k, v in value.items()) or EMPTY
+        )
     if isinstance(value, BaseModel):
-        return fmt(spec, name, value.model_dump(), tz)
+        return fmt(spec, name, value.model_dump(), timezone)
     return str(value)
 
 
 def _child_table(
-    spec: RegistrySpec, items: list[Any], tz: LocalZone
+    spec: RegistrySpec, items: list[Any], timezone: str
 ) -> tuple[list[str], list[list[str]]]:
     # Child rows (licences, contacts): one column per key, titled from the child schema.
     first = items[0]
@@ -76,17 +78,17 @@ def _child_table(
         keys = list(dict.fromkeys(k for i in items for k in i))
         headers = [label_of(spec, k, None) for k in keys]
         dicts = [dict(i) for i in items]
-    rows = [[fmt(spec, k, d.get(k), tz) for k in keys] for d in dicts]
+    rows = [[fmt(spec, k, d.get(k), timezone) for k in keys] for d in dicts]
     return headers, rows
 
 
-def shown(spec: RegistrySpec, name: str, label: str, value: Any, tz: LocalZone) -> Shown:
+def shown(spec: RegistrySpec, name: str, label: str, value: Any, timezone: str) -> Shown:
     """Return a value with its label, child rows as a table."""
     if isinstance(value, list) and value and isinstance(value[0], BaseModel | Mapping):
-        headers, rows = _child_table(spec, value, tz)
+        headers, rows = _child_table(spec, value, timezone)
         return Shown(label, headers=headers, rows=rows)
     numeric = isinstance(value, int | float | Decimal) and not isinstance(value, bool)
-    return Shown(label, text=fmt(spec, name, value, tz), numeric=numeric)
+    return Shown(label, text=fmt(spec, name, value, timezone), numeric=numeric)
 
 
 def _fields(schema: type[BaseModel]) -> dict[str, Any]:
@@ -117,7 +119,7 @@ def map_fields(spec: RegistrySpec) -> dict[str, str]:
     }
 
 
-def detail_rows(spec: RegistrySpec, record: Any, tz: LocalZone) -> list[Shown]:
+def detail_rows(spec: RegistrySpec, record: Any, timezone: str) -> list[Shown]:
     """Return every field of a record for its detail page (location shown separately)."""
     out = []
     names = list(_fields(type(record)))
@@ -129,13 +131,13 @@ def detail_rows(spec: RegistrySpec, record: Any, tz: LocalZone) -> list[Shown]:
         value = getattr(record, name, None)
         if name.startswith("retired") and value is None:
             continue
-        out.append(shown(spec, name, column_label(spec, name), value, tz))
+        out.append(shown(spec, name, column_label(spec, name), value, timezone))
     return out
 
 
-def list_cells(spec: RegistrySpec, record: Any, tz: LocalZone) -> list[Shown]:
+def list_cells(spec: RegistrySpec, record: Any, timezone: str) -> list[Shown]:
     """Return the list-page cells of a record (its ``list_fields``)."""
     return [
-        shown(spec, name, column_label(spec, name), getattr(record, name, None), tz)
+        shown(spec, name, column_label(spec, name), getattr(record, name, None), timezone)
         for name in spec.list_fields
     ]

@@ -21,7 +21,7 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
-from yingji.core.clock import LocalZone
+from yingji.core.clock import attach_local, to_local
 from yingji.core.errors import FieldError
 from yingji.core.messages import pydantic_reason
 from yingji.registry.spec import RegistrySpec
@@ -208,7 +208,7 @@ def defaults(schema: type[BaseModel]) -> dict[str, Any]:
     return out
 
 
-def _shown(value: Any, kind: str, tz: LocalZone) -> str:
+def _shown(value: Any, kind: str, timezone: str) -> str:
     if value is None:
         return ""
     if isinstance(value, Enum):
@@ -218,7 +218,7 @@ def _shown(value: Any, kind: str, tz: LocalZone) -> str:
     if kind == "list" and isinstance(value, list | tuple):
         return "、".join(str(v) for v in value)
     if kind == "datetime" and isinstance(value, datetime):
-        local = value.astimezone(tz) if value.tzinfo else value
+        local = to_local(value, timezone) if value.tzinfo else value
         return local.strftime("%Y-%m-%dT%H:%M")
     if kind == "json":
         plain = value.model_dump(mode="json") if isinstance(value, BaseModel) else value
@@ -228,7 +228,7 @@ def _shown(value: Any, kind: str, tz: LocalZone) -> str:
     return str(value)
 
 
-def fill(fields: list[FormField], values: Mapping[str, Any], tz: LocalZone) -> None:
+def fill(fields: list[FormField], values: Mapping[str, Any], timezone: str) -> None:
     """Set each control's value from a record's values (the edit form)."""
     for f in fields:
         value = values.get(f.name)
@@ -236,22 +236,21 @@ def fill(fields: list[FormField], values: Mapping[str, Any], tz: LocalZone) -> N
             items = value or []
             f.values = [str(v.value if isinstance(v, Enum) else v) for v in items]
         else:
-            f.value = _shown(value, f.kind, tz)
+            f.value = _shown(value, f.kind, timezone)
 
 
-def _parse_one(f: FormField, raw: str, tz: LocalZone) -> Any:
+def _parse_one(f: FormField, raw: str, timezone: str) -> Any:
     if f.kind == "list":
         return [part.strip() for part in LIST_SPLIT.split(raw) if part.strip()]
     if f.kind == "json":
         return json.loads(raw)
     if f.kind == "datetime":
-        moment = datetime.fromisoformat(raw)
-        return moment if moment.tzinfo else moment.replace(tzinfo=tz)
+        return attach_local(datetime.fromisoformat(raw), timezone)
     return raw
 
 
 def parse_form(
-    fields: list[FormField], form: Any, tz: LocalZone, *, editing: bool
+    fields: list[FormField], form: Any, timezone: str, *, editing: bool
 ) -> tuple[dict[str, Any], list[FieldError]]:
     """Return the posted values shaped for the schema, and the fields that are missing.
 
@@ -281,7 +280,7 @@ def parse_form(
                 data[f.name] = None
             continue
         try:
-            data[f.name] = _parse_one(f, raw, tz)
+            data[f.name] = _parse_one(f, raw, timezone)
         except ValueError:
             errors.append(FieldError(f.name, NOT_JSON if f.kind == "json" else "格式不正确"))
     return data, errors

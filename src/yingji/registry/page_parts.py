@@ -12,8 +12,6 @@ from starlette.requests import Request
 
 from yingji.accounts.schemas import has_role
 from yingji.core.actor import Actor
-from yingji.core.clock import LocalZone
-from yingji.core.clock import zone as local_zone
 from yingji.geo.queries import list_divisions
 from yingji.registry.forms import FormField, form_fields
 from yingji.registry.spec import RegistrySpec
@@ -37,11 +35,6 @@ def can_retire(spec: RegistrySpec, actor: Actor) -> bool:
     """Tell whether the actor's role may retire records of ``spec``."""
     roles = getattr(spec, "retirer_roles", None) or spec.writer_roles
     return has_role(actor, roles)
-
-
-def timezone(request: Request) -> LocalZone:
-    """Return the deployment's time zone (times are stored in UTC, shown local)."""
-    return local_zone(request.app.state.ctx.settings.timezone)
 
 
 def map_config(request: Request) -> dict[str, Any]:

@@ -46,7 +46,6 @@ from yingji.registry.page_parts import (
     filter_fields,
     map_config,
     query_string,
-    timezone,
 )
 from yingji.registry.spec import RegistrySpec
 from yingji.web.deps import CheckedForm, Ctx, PageActor, ReadSession
@@ -93,7 +92,7 @@ def _list_page(
     fields, filters, warnings = filter_fields(spec, session, actor, query)
     params = PageParams(page=_page_number(query.get("page")), size=PAGE_SIZE)
     page = queries.page_records(session, spec, actor, params, filters)
-    tz = timezone(request)
+    tz = request.app.state.ctx.settings.timezone
     rows = [(rec, list_cells(spec, rec, tz)) for rec in page.items]
     context = {
         "title": spec.title,
@@ -126,7 +125,7 @@ def _detail_page(
         "title": f"{spec.title} · {getattr(record, 'name', record.id)}",
         "spec": spec,
         "record": record,
-        "rows": detail_rows(spec, record, timezone(request)),
+        "rows": detail_rows(spec, record, request.app.state.ctx.settings.timezone),
         "can_write": can_write(spec, actor) and record.retired_at is None,
         "can_retire": can_retire(spec, actor) and record.retired_at is None,
         "map": map_config(request),
@@ -180,7 +179,7 @@ def _save(
 ) -> Response:
     schema = spec.update_schema if record_id is not None else spec.create_schema
     fields = form_fields(spec, schema)
-    data, errors = parse_form(fields, form, timezone(request), editing=record_id is not None)
+    data, errors = parse_form(fields, form, ctx.settings.timezone, editing=record_id is not None)
     body = None
     try:
         body = schema.model_validate(data)
@@ -255,7 +254,7 @@ def build_pages(spec: RegistrySpec) -> APIRouter:
         if not can_create(spec, actor):
             raise PermissionDenied(f"无权新建{spec.title}")
         fields = form_fields(spec, spec.create_schema)
-        fill(fields, defaults(spec.create_schema), timezone(request))
+        fill(fields, defaults(spec.create_schema), request.app.state.ctx.settings.timezone)
         return _form_page(request, spec, actor, session, fields)
 
     def create(request: Request, actor: PageActor, form: CheckedForm, ctx: Ctx) -> Response:
@@ -280,7 +279,8 @@ def build_pages(spec: RegistrySpec) -> APIRouter:
         if record.retired_at is not None:
             raise Conflict("记录已停用，不能修改")
         fields = form_fields(spec, spec.update_schema)
-        fill(fields, {f.name: getattr(record, f.name, None) for f in fields}, timezone(request))
+        tz = request.app.state.ctx.settings.timezone
+        fill(fields, {f.name: getattr(record, f.name, None) for f in fields}, tz)
         for f in fields:
             if spec.sited and f.name == "division_code":
                 f.value = ""  # blank keeps the division, or re-resolves it after a move
