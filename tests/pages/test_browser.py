@@ -82,6 +82,20 @@ _OPEN_POPUP = """(name) => {
   return text;
 }"""
 
+# The same on the 四色图, whose markers are not GeoJSON layers: found by their tooltip text.
+_OPEN_MARKER_POPUP = """(name) => {
+  let text = null;
+  window.yingjiMap.eachLayer((layer) => {
+    const tip = layer.getTooltip ? layer.getTooltip() : null;
+    const content = tip ? tip.getContent() : null;
+    if (text === null && content && content.textContent === name && layer.getPopup()) {
+      layer.openPopup();
+      text = layer.getPopup().getElement().innerText;
+    }
+  });
+  return text;
+}"""
+
 
 def test_risk_point_popup_on_the_map_reads_in_chinese(live_server, browser, as_user):
     bureau = as_user("bureau")
@@ -109,6 +123,17 @@ def test_risk_point_popup_on_the_map_reads_in_chinese(live_server, browser, as_u
         assert key not in text, text
     link = page.locator(".leaflet-popup-content h3 a")
     assert link.get_attribute("href") == f"/risk-points/{pid}"
+
+    # The 四色图 builds its popups from the same field labels.
+    page.goto(f"{live_server}/risks/colour-map")
+    page.wait_for_selector("#risk-map[data-state=ready]")
+    text = page.evaluate(_OPEN_MARKER_POPUP, "风险点弹窗")
+    assert text is not None
+    flat = "".join(text.split())
+    for row in ("风险等级：低风险", "风险值：0.05", "责任人：王强"):
+        assert row in flat, text
+    for key in ("registry", "division_code", "detail_url", "level", "score", "color"):
+        assert key not in text, text
     page.context.close()
 
 

@@ -23,6 +23,7 @@ from yingji.core.errors import FieldError, ValidationFailed
 from yingji.core.web.context import AppContext
 from yingji.core.web.nav import NavEntry, mark_nav
 from yingji.geo.queries import boundary_sources
+from yingji.registry.display import map_fields
 from yingji.registry.forms import validation_errors
 from yingji.registry.page_parts import map_config
 from yingji.risks.major_hazards.registry import item_reads
@@ -36,6 +37,7 @@ from yingji.risks.major_hazards.rules import (
 from yingji.risks.major_hazards.schemas import AssessRequest, SubstanceIn
 from yingji.risks.major_hazards.tables import load_tables
 from yingji.risks.points.api import grading_config
+from yingji.risks.points.registry import RISK_POINTS
 from yingji.risks.points.rules import (
     COLOR_LABELS,
     LEVEL_COLORS,
@@ -278,6 +280,8 @@ def colour_map(request: Request, actor: PageActor) -> Response:
         "paint": {**PAINT, "": UNGRADED},
         "points_url": "/api/v1/risk-points.geojson",
         "divisions_url": "/api/v1/divisions.geojson",
+        # The popup rows, as on the one map: [property, Chinese label] pairs in list order.
+        "fields": list(map_fields(RISK_POINTS).items()),
     }
     return render_page(request, actor, "risks/colour_map.html", context)
 

@@ -18,6 +18,43 @@
       .then(function (r) { if (!r.ok) throw new Error("HTTP " + r.status); return r.json(); });
   }
   function text(v) { return v === null || v === undefined ? "" : String(v); }
+  // As on the one map (map.js): numbers with at most 2 decimals, lists joined with 、.
+  function valueText(v) {
+    if (v === null || v === undefined) return "";
+    if (typeof v === "boolean") return v ? "是" : "否";
+    if (typeof v === "number") return Number.isInteger(v) ? String(v) : String(Math.round(v * 100) / 100);
+    if (Array.isArray(v)) return v.map(valueText).filter(function (t) { return t !== ""; }).join("、");
+    return String(v);
+  }
+  var fields = [];
+  try { fields = JSON.parse(d.fields || "[]"); } catch (err) { fields = []; }
+  if (!Array.isArray(fields)) fields = [];
+  // A popup built from text nodes: the name (linked to the point's page), then 字段：值 rows.
+  function popupFor(p) {
+    var box = document.createElement("div");
+    box.className = "map-popup";
+    var h = document.createElement("h3");
+    var a = document.createElement("a");
+    // A same-origin path only: not "//host" nor "/\\host", which browsers read as a host.
+    a.href = typeof p.detail_url === "string" && /^\/(?![\/\\])/.test(p.detail_url) ? p.detail_url : "#";
+    a.textContent = text(p.name);
+    h.appendChild(a);
+    box.appendChild(h);
+    var table = document.createElement("table");
+    fields.forEach(function (pair) {
+      if (!Array.isArray(pair) || pair.length !== 2) return;
+      var key = String(pair[0]);
+      var value = key === "level" && !text(p.level) ? "未评价" : valueText(p[key]);
+      if (value === "") return;
+      var tr = table.insertRow();
+      var th = document.createElement("th");
+      th.textContent = String(pair[1]) + "：";
+      tr.appendChild(th);
+      tr.insertCell().textContent = value;
+    });
+    if (table.rows.length) box.appendChild(table);
+    return box;
+  }
   var groups = {};
   Object.keys(paint).forEach(function (k) { groups[k] = L.layerGroup().addTo(map); });
   var divisions = getJson(d.divisions).then(function (geo) {
@@ -33,15 +70,7 @@
       counts[color] = (counts[color] || 0) + 1;
       var ll = [f.geometry.coordinates[1], f.geometry.coordinates[0]];
       var marker = L.circleMarker(ll, { radius: 8, color: "#fff", weight: 1.5, fillColor: paint[color], fillOpacity: 0.95 });
-      var box = document.createElement("div");
-      var a = document.createElement("a");
-      a.href = p.detail_url && p.detail_url.charAt(0) === "/" ? p.detail_url : "#";
-      a.textContent = text(p.name);
-      box.appendChild(a);
-      var info = document.createElement("div");
-      info.textContent = (text(p.level) || "未评价") + (p.score !== null && p.score !== undefined ? "（" + p.score + "）" : "");
-      box.appendChild(info);
-      marker.bindPopup(box);
+      marker.bindPopup(popupFor(p), { maxWidth: 320 });
       // An element, not a string: Leaflet puts a string tooltip in as HTML.
       var tip = document.createElement("span");
       tip.textContent = text(p.name);
