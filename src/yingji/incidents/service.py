@@ -62,8 +62,10 @@ from yingji.incidents.rules import (
     grade_rank,
     graded_by_493,
     remind_at,
+    reserved_ref,
     rule_applies,
     supplement_window,
+    township_of,
     type_problem,
     within_supplement_window,
 )
@@ -183,10 +185,27 @@ def _locate(uow: UnitOfWork, data: IncidentCreate) -> tuple[str, str, float | No
                 division = site.division_code
                 if lon is None and lat is None:
                     lon, lat = site.longitude, site.latitude
+    site_division = division
     if lon is not None and lat is not None and not errors:
         found = locate(session, lon, lat)
         if found is None:
             errors.append(FieldError("longitude", "事发位置不在本区范围内"))
+        elif (
+            uow.actor.is_system
+            and data.division_code
+            and division_exists(session, data.division_code)
+        ):
+            # An announcing domain (grid report, alarm) already filed the record in its own
+            # jurisdiction (GPS drift across a boundary stays with the member's grid); the
+            # incident follows that record, the coordinates stay exact.
+            division = data.division_code
+        elif (
+            uow.actor.enterprise_id is not None
+            and site_division is not None
+            and not found.code.startswith(township_of(site_division))
+        ):
+            # An enterprise reports what happens on its own premises, not in other townships.
+            errors.append(FieldError("longitude", "事发位置不在本企业所在镇街"))
         else:
             division = found.code
     if data.division_code and division is None:
@@ -217,6 +236,10 @@ def intake_incident(
     actor = uow.actor
     if not _may(actor, ROLES.reporters):
         raise PermissionDenied("无权登记突发事件")
+    if data.external_ref and not actor.is_system and reserved_ref(data.external_ref):
+        # The handlers' references (alarm:N, grid:N) make their intake idempotent; a client
+        # that claimed one first would swallow the real event.
+        raise ValidationFailed([FieldError("external_ref", "该外部编号前缀由系统保留")])
     if data.external_ref:
         existing = queries.find_incident_id_by_ref(uow.session, data.external_ref)
         if existing is not None:
