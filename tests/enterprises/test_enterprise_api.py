@@ -17,7 +17,7 @@ from yingji.accounts.models import User
 from yingji.accounts.service import ensure_department
 from yingji.core.actor import system_actor
 from yingji.core.audit import AuditEntry
-from yingji.enterprises.queries import local_today
+from yingji.core.clock import local_today
 from yingji.enterprises.registry import COLUMNS
 from yingji.enterprises.rules import credit_code_check_char, make_credit_code
 

@@ -47,10 +47,6 @@ class FixedClock:
 # (``Settings.timezone``). These functions are the only conversions between the two.
 
 
-#: The type ``zone`` returns, for annotations elsewhere (so only this module names zoneinfo).
-LocalZone = ZoneInfo
-
-
 @lru_cache(maxsize=16)
 def zone(timezone: str) -> ZoneInfo:
     """Return the ``ZoneInfo`` called ``timezone`` (cached)."""

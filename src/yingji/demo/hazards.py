@@ -12,11 +12,11 @@ from typing import Any
 
 from sqlalchemy import select
 
+from yingji.core.clock import local_today
 from yingji.demo.people import DEMO_ENTERPRISE, ECONOMY
 from yingji.demo.state import SeedState
 from yingji.risks.hazards import service
 from yingji.risks.hazards.models import Hazard
-from yingji.risks.hazards.queries import local_today
 from yingji.risks.hazards.schemas import HazardActionRequest, HazardReport, RectificationPlan
 
 # Actions from "reported" to each demo state.
@@ -50,7 +50,7 @@ def _public_place(state: SeedState) -> tuple[float, float]:
 
 
 def _plans(state: SeedState) -> list[dict[str, Any]]:
-    today = local_today(now=state.uow.clock.now())
+    today = local_today(state.uow.settings.timezone, state.uow.clock.now())
     ceramics = state.enterprises.get(DEMO_ENTERPRISE)
     chemicals = _hazardous_enterprise(state)
     lon, lat = _public_place(state)

@@ -10,9 +10,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from yingji.core.clock import local_today
 from yingji.core.pagination import Page, PageParams
 from yingji.enterprises.industries import load_industries, load_sections
-from yingji.enterprises.queries import local_today, page_expiring_licences
+from yingji.enterprises.queries import page_expiring_licences
 from yingji.enterprises.registry import ENTERPRISES
 from yingji.enterprises.schemas import ExpiringLicence, IndustryRead
 from yingji.registry.queries import check_readable

@@ -15,7 +15,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from yingji.accounts.scoping import scope_clause
-from yingji.core import clock
 from yingji.core.actor import Actor
 from yingji.core.errors import NotFound
 from yingji.core.pagination import Page, PageParams
@@ -26,11 +25,6 @@ from yingji.geo.models import Site
 
 # Keep IN lists well below every engine's bound-parameter limit (imports read 10,000+ rows).
 _CHUNK = 1000
-
-
-def local_today(timezone: str) -> date:
-    """Return today's date in the district's time zone (licences expire by local date)."""
-    return clock.local_today(timezone)
 
 
 def _chunks(values: Sequence[int]) -> Iterator[Sequence[int]]:

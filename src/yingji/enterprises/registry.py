@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from yingji.accounts.queries import department_names, find_department_id
 from yingji.accounts.rules import Role
+from yingji.core.clock import local_today
 from yingji.core.db import session_settings
 from yingji.core.errors import FieldError
 from yingji.core.excel import Column
@@ -30,7 +31,6 @@ from yingji.enterprises.models import Enterprise, EnterpriseLicence
 from yingji.enterprises.queries import (
     licence_read,
     licences_by_enterprise,
-    local_today,
     site_divisions,
 )
 from yingji.enterprises.rules import (

@@ -6,12 +6,13 @@ from sqlalchemy import select
 
 from yingji.accounts.service import ensure_department
 from yingji.core.actor import system_actor
+from yingji.core.clock import local_today
 from yingji.demo import hazards as demo_hazards
 from yingji.demo.fixtures import load_fixtures
 from yingji.demo.people import DEMO_ENTERPRISE, ECONOMY
 from yingji.demo.state import SeedState
 from yingji.risks.hazards.models import Hazard
-from yingji.risks.hazards.queries import hazard_read, local_today
+from yingji.risks.hazards.queries import hazard_read
 
 
 def _seed(ctx, ids) -> SeedState:
@@ -38,7 +39,7 @@ def test_demo_hazards_cover_the_loop_and_are_idempotent(ctx, ids):
     assert first.tallies[0].created == 6
     with ctx.session_factory() as session:
         rows = list(session.scalars(select(Hazard)))
-        today = local_today(now=ctx.clock.now())
+        today = local_today(ctx.settings.timezone, ctx.clock.now())
         reads = [hazard_read(h, today) for h in rows]
     assert {r.state for r in reads} == {
         "reported",

@@ -18,9 +18,10 @@ from sqlalchemy.orm import Session
 
 from yingji.accounts.queries import department_names
 from yingji.accounts.scoping import division_filter, scope_clause
-from yingji.core import clock
 from yingji.core.actor import Actor
+from yingji.core.clock import local_today
 from yingji.core.clock import zone as local_zone
+from yingji.core.db import session_settings
 from yingji.core.errors import NotFound
 from yingji.core.pagination import Page, PageParams
 from yingji.enterprises.industries import industry_names
@@ -48,11 +49,6 @@ from yingji.risks.hazards.schemas import (
 from yingji.settings import DEFAULT_TIMEZONE
 
 
-def local_today(timezone: str = DEFAULT_TIMEZONE, now: datetime | None = None) -> date:
-    """Return today's date in the district (deadlines are local calendar days)."""
-    return clock.local_today(timezone, now)
-
-
 def transition_read(t: HazardTransition) -> TransitionRead:
     """Return the API shape of one history step."""
     return TransitionRead.of(
@@ -72,9 +68,8 @@ _EXTRA_ACTION_LABELS = {
 }
 
 
-def hazard_read(h: Hazard, today: date | None = None) -> HazardRead:
+def hazard_read(h: Hazard, today: date) -> HazardRead:
     """Return the API shape of a stored hazard (without its history)."""
-    today = today or local_today()
     state = HazardState(h.state)
     return HazardRead.of(
         h,
@@ -111,7 +106,7 @@ def get_hazard(
 ) -> HazardRead:
     """Return a visible hazard with its history; NotFound outside the actor's scope."""
     row = get_hazard_row(session, actor, hazard_id)
-    read = hazard_read(row, today)
+    read = hazard_read(row, today or local_today(session_settings(session).timezone))
     read.transitions = list_transitions(session, row.id)
     return read
 
@@ -157,7 +152,7 @@ def page_hazards(
     today: date | None = None,
 ) -> Page[HazardRead]:
     """Return a page of visible hazards: overdue first, then by deadline, newest first."""
-    today = today or local_today()
+    today = today or local_today(session_settings(session).timezone)
     stmt = _filtered(actor, filters or HazardFilters(), today)
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     overdue_first = case((overdue_clause(today), 0), else_=1)
@@ -171,7 +166,7 @@ def page_hazards(
 
 def count_by_state(session: Session, actor: Actor, *, today: date | None = None) -> dict[str, int]:
     """Return the number of visible hazards per state, plus "overdue"."""
-    today = today or local_today()
+    today = today or local_today(session_settings(session).timezone)
     where = scope_clause(actor, Hazard.division_code, Hazard.enterprise_id)
     rows = session.execute(
         select(Hazard.state, func.count()).where(where).group_by(Hazard.state)
@@ -315,7 +310,7 @@ def find_open_hazards_near(
         distance = distance_m(longitude, latitude, h.longitude, h.latitude)
         if distance <= radius_m:
             found.append((distance, h.id, h))
-    today = local_today()
+    today = local_today(session_settings(session).timezone)
     return [hazard_read(h, today) for _, _, h in sorted(found, key=lambda t: (t[0], t[1]))]
 
 

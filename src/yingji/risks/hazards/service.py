@@ -37,6 +37,7 @@ from yingji.accounts.queries import department_names, get_user, list_users
 from yingji.accounts.schemas import require_role
 from yingji.accounts.scoping import covers_division
 from yingji.core.actor import Actor, system_actor
+from yingji.core.clock import local_today
 from yingji.core.errors import (
     Conflict,
     FieldError,
@@ -61,7 +62,6 @@ from yingji.risks.hazards.models import Hazard, HazardTransition
 from yingji.risks.hazards.queries import (
     get_hazard_row,
     hazard_read,
-    local_today,
     overdue_to_escalate,
 )
 from yingji.risks.hazards.rules import (
@@ -94,8 +94,10 @@ ENTITY = Hazard.__tablename__
 _SYSTEM = system_actor("hazards")
 
 
-def _snapshot(h: Hazard) -> dict[str, Any]:
-    return hazard_read(h).model_dump(mode="json", exclude={"transitions", "available_actions"})
+def _snapshot(uow: UnitOfWork, h: Hazard) -> dict[str, Any]:
+    # The audit snapshot's overdue flag is read against the wall clock's local date.
+    read = hazard_read(h, local_today(uow.settings.timezone))
+    return read.model_dump(mode="json", exclude={"transitions", "available_actions"})
 
 
 def _record(
@@ -240,7 +242,7 @@ def report_hazard(uow: UnitOfWork, data: HazardReport) -> int:
             raise
         return again
     _record(uow, hazard, "report", None, reason=data.description, photo_keys=data.photo_keys)
-    uow.audit("risks.hazard.report", ENTITY, hazard.id, after=_snapshot(hazard))
+    uow.audit("risks.hazard.report", ENTITY, hazard.id, after=_snapshot(uow, hazard))
     uow.add_event(HazardReported.of(hazard, hazard_id=hazard.id))
     return hazard.id
 
@@ -321,7 +323,7 @@ def take_action(
     reason = request.reason.strip()
     if action in REASON_REQUIRED and not reason:
         raise invalid("reason", f"“{ACTION_LABELS[action]}”须填写原因")
-    before = _snapshot(h)
+    before = _snapshot(uow, h)
     if action is HazardAction.CONFIRM:
         if request.owner_user_id is not None:
             if not _owner_exists(uow, request.owner_user_id):
@@ -373,7 +375,7 @@ def take_action(
         ENTITY,
         h.id,
         before=before,
-        after=_snapshot(h),
+        after=_snapshot(uow, h),
         reason=reason,
     )
     uow.add_event(
@@ -461,12 +463,12 @@ def set_plan(uow: UnitOfWork, hazard_id: int, plan: RectificationPlan) -> Hazard
     ):
         raise PermissionDenied("无权填写该隐患的整改方案")
     _open_for_changes(h)
-    before = _snapshot(h)
+    before = _snapshot(uow, h)
     h.plan = _plan_dict(plan)
     h.updated_at = uow.clock.now()
     uow.session.flush()
     _record(uow, h, "plan", h.state)
-    uow.audit("risks.hazard.plan", ENTITY, h.id, before=before, after=_snapshot(h))
+    uow.audit("risks.hazard.plan", ENTITY, h.id, before=before, after=_snapshot(uow, h))
     return h
 
 
@@ -499,13 +501,13 @@ def change_deadline(uow: UnitOfWork, hazard_id: int, deadline: date, *, reason: 
     _open_for_changes(h)
     if not reason.strip():
         raise invalid("reason", "调整期限须填写原因")
-    before = _snapshot(h)
+    before = _snapshot(uow, h)
     h.deadline = deadline
     h.updated_at = uow.clock.now()
     uow.session.flush()
     _record(uow, h, "deadline", h.state, reason=f"{deadline.isoformat()}：{reason.strip()}")
     uow.audit(
-        "risks.hazard.deadline", ENTITY, h.id, before=before, after=_snapshot(h), reason=reason
+        "risks.hazard.deadline", ENTITY, h.id, before=before, after=_snapshot(uow, h), reason=reason
     )
     return h
 
@@ -523,7 +525,7 @@ def supervise_hazard(
     users = [u for u in list_users(uow.session) if u.department_id == department_id and u.is_active]
     if department_id not in department_names(uow.session, [department_id]):
         raise invalid("department_id", f"部门 {department_id} 不存在")
-    before = _snapshot(h)
+    before = _snapshot(uow, h)
     h.supervised_listing = True
     h.supervised_listing_at = uow.clock.now()
     h.supervised_listing_note = note
@@ -532,7 +534,7 @@ def supervise_hazard(
     uow.session.flush()
     _record(uow, h, "supervise", h.state, reason=note)
     uow.audit(
-        "risks.hazard.supervise", ENTITY, h.id, before=before, after=_snapshot(h), reason=note
+        "risks.hazard.supervise", ENTITY, h.id, before=before, after=_snapshot(uow, h), reason=note
     )
     uow.add_event(HazardSupervisedListing.of(h, hazard_id=h.id, department_id=department_id))
     if users:
