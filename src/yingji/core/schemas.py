@@ -10,9 +10,9 @@ Domain events are built the same way (``Event.of`` in ``core.events``) through :
 
 from __future__ import annotations
 
-from typing import Any, Self
+from typing import Any, ClassVar, Self
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
 
 _MISSING = object()
 
@@ -59,3 +59,22 @@ class ReadModel(BaseModel):
         validation when it has none), never silently ``None``.
         """
         return cls.model_validate(values_of(cls, row, values))
+
+
+class PatchModel(BaseModel):
+    """Base for PATCH bodies: a field left out is unchanged, a field sent as ``null`` clears it.
+
+    Only the fields named in ``NULLABLE`` may be cleared; ``null`` for any other (a name, a
+    required count) is refused as 422 on that field instead of reaching a NOT NULL column
+    as a server error.
+    """
+
+    NULLABLE: ClassVar[frozenset[str]] = frozenset()
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_null_for_required(cls, value: Any, info: ValidationInfo) -> Any:
+        """Refuse an explicit null for a field that cannot be cleared."""
+        if value is None and info.field_name not in cls.NULLABLE:
+            raise ValueError("不能为空：不修改请不要提交此字段")
+        return value

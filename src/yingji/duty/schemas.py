@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import ClassVar
 
 from pydantic import BaseModel, Field
 
-from yingji.core.schemas import ReadModel
+from yingji.core.schemas import PatchModel, ReadModel
 from yingji.duty.rules import Position
 
 
@@ -30,8 +31,10 @@ class ShiftCreate(BaseModel):
     assignments: list[AssignmentWrite] = Field(default_factory=list)
 
 
-class ShiftUpdate(BaseModel):
+class ShiftUpdate(PatchModel):
     """Changes to a shift; ``assignments`` replaces the people when given."""
+
+    NULLABLE: ClassVar[frozenset[str]] = frozenset({"phone", "notes"})
 
     starts_at: datetime | None = None
     ends_at: datetime | None = None

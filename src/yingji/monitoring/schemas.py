@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from yingji.core.schemas import ReadModel
+from yingji.core.schemas import PatchModel, ReadModel
 from yingji.monitoring.rules import DEVICE_KINDS, LINKED_KINDS
 
 
@@ -56,8 +56,20 @@ class DeviceCreate(BaseModel):
         return value
 
 
-class DeviceUpdate(BaseModel):
+class DeviceUpdate(PatchModel):
     """Changes to a device (only the fields given)."""
+
+    NULLABLE: ClassVar[frozenset[str]] = frozenset(
+        {
+            "site_name",
+            "longitude",
+            "latitude",
+            "department",
+            "linked_kind",
+            "linked_id",
+            "linked_name",
+        }
+    )
 
     model_config = ConfigDict(extra="forbid")
 

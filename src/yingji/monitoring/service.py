@@ -28,6 +28,7 @@ from yingji.core.actor import Actor
 from yingji.core.errors import FieldError, NotFound, ValidationFailed
 from yingji.core.uow import UnitOfWork
 from yingji.enterprises.queries import enterprise_division
+from yingji.geo.queries import locate
 from yingji.monitoring.events import AlarmConditionCleared, AlarmConditionRaised
 from yingji.monitoring.models import Device, Reading, ReadingAggregate, Rejection, RuleConfig
 from yingji.monitoring.models import RuleState as RuleStateRow
@@ -93,11 +94,15 @@ def register_device(uow: UnitOfWork, data: DeviceCreate) -> DeviceRead:
         ent_division = _enterprise_division(session, enterprise_id)
         if ent_division is None:
             raise ValidationFailed([FieldError("enterprise_id", "企业不存在")])
+        if division is not None and not division.startswith(ent_division[:9]):
+            # An enterprise's device stands on its premises: in the enterprise's township.
+            raise ValidationFailed([FieldError("division_code", "行政区划不在企业所在镇街")])
         division = division or ent_division
     if division is None:
         raise ValidationFailed([FieldError("division_code", "请填写所属行政区划或所属企业")])
     if actor.enterprise_id is None and not actor.is_system and not covers_division(actor, division):
         raise ValidationFailed([FieldError("division_code", "行政区划不在本人管辖范围内")])
+    _check_position(session, division, data.longitude, data.latitude)
     if session.scalar(select(Device.id).where(Device.code == data.code)) is not None:
         raise ValidationFailed([FieldError("code", f"设备编码 {data.code} 已存在")])
     metrics = (
@@ -139,6 +144,18 @@ def register_device(uow: UnitOfWork, data: DeviceCreate) -> DeviceRead:
     return read
 
 
+def _check_position(
+    session: Session, division: str, longitude: float | None, latitude: float | None
+) -> None:
+    """Refuse a position outside the township of the device's division (its alarms are
+    raised, and its readings counted, where the division says)."""
+    if longitude is None or latitude is None:
+        return
+    found = locate(session, longitude, latitude)
+    if found is None or not found.code.startswith(division[:9]):
+        raise ValidationFailed([FieldError("longitude", "设备位置不在所属行政区划的镇街内")])
+
+
 def update_device(uow: UnitOfWork, device_id: int, data: DeviceUpdate) -> DeviceRead:
     """Change a visible device's details."""
     _require(uow.actor, DEVICE_WRITERS, "修改设备")
@@ -149,6 +166,8 @@ def update_device(uow: UnitOfWork, device_id: int, data: DeviceUpdate) -> Device
         changes["metrics"] = [dict(m) for m in changes["metrics"]]
     for name, value in changes.items():
         setattr(device, name, value)
+    if {"longitude", "latitude"} & changes.keys():
+        _check_position(uow.session, device.division_code, device.longitude, device.latitude)
     uow.session.flush()
     read = device_read(device, uow.clock.now())
     uow.audit(

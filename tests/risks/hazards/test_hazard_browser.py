@@ -76,7 +76,7 @@ def test_loop_report_confirm_rectify_accept_closed(
     town.goto(f"{live_server}/hazards")
     town.click("#hazard-list a:has-text('配电室电缆沟积水')")
     town.wait_for_url(url)
-    town.select_option("#confirm-owner", label="ent_a（ent_a）")
+    town.select_option("#confirm-owner", label="ent_a")
     town.fill("#confirm-deadline", "2099-06-30")
     town.fill("#confirm-reason", "现场核实属实")
     _act(town, "confirm")
