@@ -10,11 +10,12 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from yingji.core.actor import Actor
+from yingji.core.errors import PermissionDenied
 from yingji.core.web.context import AppContext
 from yingji.early_warnings import dissemination, queries, service
 from yingji.early_warnings.caprules import Finding, validate_cap
 from yingji.early_warnings.feed import atom_feed
-from yingji.early_warnings.rules import load_profile
+from yingji.early_warnings.rules import COMPOSER_ROLES, load_profile
 from yingji.early_warnings.schemas import (
     ActionBody,
     ImportResult,
@@ -137,7 +138,9 @@ async def import_warning(request: Request, actor: ApiActor, ctx: Ctx) -> Respons
 @router.post(f"{BASE}/recipients/preview", response_model=RecipientCount, summary="预估覆盖人数")
 def preview_recipients(body: TargetArea, actor: ApiActor, session: ReadSession) -> RecipientCount:
     """Count the recipients an area would reach (the composer's live preview)."""
-    return dissemination.count_recipients(session, body)
+    if actor.role not in COMPOSER_ROLES:
+        raise PermissionDenied("无权预估预警覆盖人数")
+    return dissemination.count_recipients(session, body, actor)
 
 
 @router.get(BASE, summary="预警列表")
@@ -243,7 +246,7 @@ def coverage(
 ) -> CoverageRead:
     """Return delivery and acknowledgement coverage of a warning's message (1 = publication)."""
     queries.get_warning(session, actor, warning_id)
-    return dissemination.coverage(session, warning_id, seq)
+    return dissemination.coverage(session, warning_id, seq, actor=actor)
 
 
 # --- public (no login) --------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from sqlalchemy.orm import Session
 
+from yingji.core.actor import Actor
 from yingji.core.uow import UnitOfWork
 from yingji.notify import queries as notify_queries
 from yingji.notify import service as notify_service
@@ -49,13 +50,15 @@ def queue_broadcast(
     )
 
 
-def count_recipients(session: Session, area: TargetArea) -> RecipientCount:
-    """Return how many recipients ``area`` reaches (responsible persons, residents, devices)."""
-    return notify_queries.count_recipients(session, area)
+def count_recipients(session: Session, area: TargetArea, actor: Actor) -> RecipientCount:
+    """Return how many recipients ``area`` reaches in the actor's jurisdiction."""
+    return notify_queries.count_recipients(session, area, actor)
 
 
-def coverage(session: Session, warning_id: int, seq: int = 1) -> CoverageRead:
+def coverage(
+    session: Session, warning_id: int, seq: int = 1, *, actor: Actor | None = None
+) -> CoverageRead:
     """Return delivery and acknowledgement coverage of a warning message (by village)."""
     return notify_queries.coverage(
-        session, source_kind=SOURCE_KIND, source_id=source_id(warning_id, seq)
+        session, source_kind=SOURCE_KIND, source_id=source_id(warning_id, seq), actor=actor
     )

@@ -217,7 +217,7 @@ def detail_page(warning_id: int, request: Request, actor: PageActor, ctx: Ctx) -
         coverage = None
         village_names: dict[str, str] = {}
         if warning.messages and warning.origin == "local":
-            coverage = dissemination.coverage(session, warning_id, 1)
+            coverage = dissemination.coverage(session, warning_id, 1, actor=actor)
             village_names = division_names(session, list(coverage.by_village))
     actions = [
         (a, ACTION_LABELS[a])

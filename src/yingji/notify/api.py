@@ -56,7 +56,7 @@ def _staff(actor: Actor) -> None:
 def recipient_counts(area: TargetArea, actor: ApiActor, session: ReadSession) -> RecipientCount:
     """Count persons, residents and devices in an area before publishing."""
     _staff(actor)
-    return queries.count_recipients(session, area)
+    return queries.count_recipients(session, area, actor)
 
 
 @router.post(
@@ -87,7 +87,7 @@ def coverage(
 ) -> CoverageRead:
     """Return targeted / delivered / acknowledged figures of a source, by village."""
     _staff(actor)
-    return queries.coverage(session, source_kind=source_kind, source_id=source_id)
+    return queries.coverage(session, source_kind=source_kind, source_id=source_id, actor=actor)
 
 
 @router.get(f"{BASE}/deliveries", response_model=Page[DeliveryRead], summary="送达记录")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_, select, text
+from sqlalchemy import ColumnElement, func, or_, select, text, true
 from sqlalchemy.orm import Session
 
 from yingji.accounts.scoping import division_filter, scope_clause
@@ -54,20 +54,28 @@ def _scope(actor: Actor, column: Any) -> ColumnElement[bool]:
     return clause
 
 
-def count_recipients(session: Session, area: TargetArea) -> RecipientCount:
-    """Count the persons, residents and devices ``area`` reaches, by village (before sending)."""
+def count_recipients(
+    session: Session, area: TargetArea, actor: Actor | None = None
+) -> RecipientCount:
+    """Count the persons, residents and devices ``area`` reaches, by village (before sending).
+
+    Only what lies in the actor's jurisdiction is counted: a township officer previewing a
+    district-wide area sees the figures of their own township, never the others'. Without an
+    actor (a system read) everything is counted.
+    """
+    actor = actor or system_actor()  # system reads (the service's own counts) see everything
     resolved = targeting.resolve_area(session, area)
-    everything = targeting.scope_for(system_actor(), Resident.division_code)
+    mine = targeting.scope_for(actor, Resident.division_code)
     by_village: dict[str, int] = defaultdict(int)
     village = func.substr(Resident.division_code, 1, VILLAGE_DIGITS)
     for code, n in session.execute(
         select(village, func.count())
-        .where(targeting.resident_sql_clause(resolved))
+        .where(targeting.resident_sql_clause(resolved), mine)
         .group_by(village)
     ):
         by_village[code] += n
     residents = sum(by_village.values())
-    cut = targeting.resident_ids_in_cut_villages(session, resolved, everything)
+    cut = targeting.resident_ids_in_cut_villages(session, resolved, mine)
     for chunk in targeting.chunks(cut):
         for code, n in session.execute(
             select(village, func.count()).where(Resident.id.in_(chunk)).group_by(village)
@@ -75,10 +83,10 @@ def count_recipients(session: Session, area: TargetArea) -> RecipientCount:
             by_village[code] += n
     residents += len(cut)
     persons = targeting.select_persons(
-        session, resolved, targeting.scope_for(system_actor(), ResponsiblePerson.division_code)
+        session, resolved, targeting.scope_for(actor, ResponsiblePerson.division_code)
     )
     devices = targeting.select_devices(
-        session, resolved, targeting.scope_for(system_actor(), BroadcastDevice.division_code)
+        session, resolved, targeting.scope_for(actor, BroadcastDevice.division_code)
     )
     for code in [p.division_code for p in persons] + [d.division_code for d in devices]:
         by_village[code[:VILLAGE_DIGITS]] += 1
@@ -91,8 +99,13 @@ def count_recipients(session: Session, area: TargetArea) -> RecipientCount:
     )
 
 
-def coverage(session: Session, *, source_kind: str, source_id: str) -> CoverageRead:
-    """Return targeted / sent / delivered / failed / acknowledged for a source's broadcasts."""
+def coverage(
+    session: Session, *, source_kind: str, source_id: str, actor: Actor | None = None
+) -> CoverageRead:
+    """Return targeted / sent / delivered / failed / acknowledged for a source's broadcasts.
+
+    With ``actor``, only deliveries to recipients in the actor's jurisdiction are counted.
+    """
     message_ids = list(
         session.scalars(
             select(Message.id).where(
@@ -111,6 +124,11 @@ def coverage(session: Session, *, source_kind: str, source_id: str) -> CoverageR
     rows = session.execute(
         select(village, Delivery.channel, Delivery.state, func.count())
         .where(in_ranges)
+        .where(
+            targeting.scope_for(actor, func.coalesce(Delivery.division_code, ""))
+            if actor is not None
+            else true()
+        )
         .group_by(village, Delivery.channel, Delivery.state)
     ).all()
     by_village: dict[str, CoverageCounts] = defaultdict(CoverageCounts)
