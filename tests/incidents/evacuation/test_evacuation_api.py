@@ -106,3 +106,27 @@ def test_roles_that_do_not_plan_are_refused(as_user, ctx):
     assert response.status_code == 403
     with ctx.session_factory() as session:
         assert session.query(AuditEntry).count() == before
+
+
+def test_a_plan_answers_only_an_incident_the_planner_may_see(as_user):
+    incident = as_user("town_b").post(
+        "/api/v1/incidents",
+        json={
+            "category": "natural_disaster",
+            "type": "flood",
+            "title": "乙镇内涝",
+            "occurred_at": "2026-01-05T08:00:00+08:00",
+            "division_code": "500153002",
+        },
+    )
+    assert incident.status_code == 201, incident.text
+    town_a = as_user("town_a")
+    before = town_a.get("/api/v1/evacuation-plans").json()
+    for incident_id in (incident.json()["id"], 987654):
+        refused = town_a.post(
+            "/api/v1/evacuation-plans",
+            json={"village_codes": [VILLAGE_A1], "incident_id": incident_id},
+        )
+        assert refused.status_code == 422, refused.text
+        assert [e["field"] for e in refused.json()["errors"]] == ["incident_id"]
+    assert town_a.get("/api/v1/evacuation-plans").json() == before

@@ -5,13 +5,14 @@ from __future__ import annotations
 from yingji.accounts.rules import Role
 from yingji.accounts.schemas import require_role
 from yingji.accounts.scoping import covers_division
-from yingji.core.errors import FieldError, ValidationFailed
+from yingji.core.errors import FieldError, NotFound, ValidationFailed
 from yingji.core.uow import UnitOfWork
 from yingji.incidents.evacuation import queries
 from yingji.incidents.evacuation.events import EvacuationPlanned
 from yingji.incidents.evacuation.models import EvacuationPlan
 from yingji.incidents.evacuation.rules import Village, plan_evacuation
 from yingji.incidents.evacuation.schemas import EvacuationRequest
+from yingji.incidents.queries import load_incident
 from yingji.resources.shelters.schemas import DEFAULT_MIN_AREA_M2
 
 PLANNERS = {Role.ADMIN, Role.BUREAU_STAFF, Role.DUTY_OFFICER, Role.TOWNSHIP_OFFICER}
@@ -52,6 +53,13 @@ def plan_evacuation_for(
             errors.append(FieldError(where, f"{division.name} 没有中心点坐标或边界"))
             continue
         villages.append(Village(code, division.name, population, point[0], point[1]))
+    if data.incident_id is not None:
+        try:
+            # The plan answers one incident the planner may see; another township's (or a
+            # made-up) id reads as unknown.
+            load_incident(session, actor, data.incident_id)
+        except NotFound:
+            errors.append(FieldError("incident_id", "事件不存在"))
     for code, persons in data.populations.items():
         if code not in data.village_codes:
             errors.append(FieldError(f"populations.{code}", "不在转移村社列表中"))
