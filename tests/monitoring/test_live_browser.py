@@ -25,11 +25,12 @@ def test_device_page_draws_the_chart_and_streams_new_readings(
     page.wait_for_url(f"{live_server}/")
     page.goto(f"{live_server}/monitoring/devices/{devices['GAS-A1']}")
     page.wait_for_selector("#reading-chart canvas")
-    assert page.text_content('[data-latest="gas"]') == "gas：3.0"
+    assert page.text_content('[data-latest="gas"]') == "可燃气体浓度：3"
     # A new reading arrives through the server-sent-event stream (polled every 2 s).
     send(ctx, "GAS-A1", {"metric": "gas", "value": 7.25})
     page.wait_for_function(
-        "() => document.querySelector('[data-latest=\"gas\"]').textContent === 'gas：7.25'",
+        "() => document.querySelector('[data-latest=\"gas\"]').textContent"
+        " === '可燃气体浓度：7.25'",
         timeout=10_000,
     )
     page.goto(f"{live_server}/monitoring/devices")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from yingji.accounts.schemas import require_role
 from yingji.core.web.context import AppContext
 from yingji.incidents.dispatch import queries, service
 from yingji.incidents.dispatch.rules import TravelModel
@@ -14,6 +15,7 @@ from yingji.incidents.dispatch.schemas import (
     Recommendation,
     RecommendQuery,
 )
+from yingji.incidents.dispatch.service import REQUESTERS
 from yingji.web.deps import ApiActor, Ctx, ReadSession
 
 router = APIRouter(tags=["调度"])
@@ -38,7 +40,8 @@ def recommend(
     body: RecommendQuery, actor: ApiActor, ctx: Ctx, session: ReadSession
 ) -> Recommendation:
     """Rank the resources near the point, each with its ETA and the reasons."""
-    return queries.recommend(session, body, travel_model(ctx))
+    require_role(actor, REQUESTERS, "当前角色不能查看调度推荐", or_system=True)
+    return queries.recommend(session, body, travel_model(ctx), actor=actor)
 
 
 @router.post(

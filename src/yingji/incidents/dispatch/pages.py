@@ -73,12 +73,12 @@ def _act(
 
 
 def _response_map(
-    ctx: AppContext, session: Session, lon: float, lat: float, title: str
+    ctx: AppContext, session: Session, actor: Actor, lon: float, lat: float, title: str
 ) -> tuple[dict[str, Any], list[Any]]:
     """Return the map's configuration (data attributes) and the recommended teams."""
     model = travel_model(ctx)
     recommendation = queries.recommend(
-        session, RecommendQuery(longitude=lon, latitude=lat, limit=8), model
+        session, RecommendQuery(longitude=lon, latitude=lat, limit=8), model, actor=actor
     )
     ring_list = nearby.rings(model)
     # Resources are shown as far as the outermost ring reaches: beyond it they are not "near".
@@ -119,7 +119,7 @@ def response_page(incident_id: int, request: Request, actor: PageActor, ctx: Ctx
         response_map: dict[str, Any] | None = None
         if incident.longitude is not None and incident.latitude is not None:
             response_map, teams = _response_map(
-                ctx, session, incident.longitude, incident.latitude, incident.title
+                ctx, session, actor, incident.longitude, incident.latitude, incident.title
             )
         orders = queries.list_orders(session, actor, incident_id)
         tasks = plan_queries.list_tasks(session, actor, now, incident_id=incident_id)

@@ -27,6 +27,7 @@ from yingji.geo.models import Site
 from yingji.incidents.dispatch.models import DispatchOrder, DispatchOrderEvent
 from yingji.incidents.dispatch.rules import (
     ARRIVAL_TARGET_MINUTES,
+    COMMAND_POST_ROLES,
     STATE_LABELS,
     Eta,
     TeamCandidate,
@@ -97,15 +98,39 @@ def road_minutes(
     return answer
 
 
+def _sees(actor: Actor | None, rows: list[tuple[Any, Site]]) -> list[tuple[Any, Site]]:
+    """Keep the resources the actor may be shown.
+
+    The command post (and system reads) sees the whole district: it dispatches across
+    township lines. Anyone else sees the resources of their own jurisdiction and the
+    district's own (sited at district level), never another township's teams or stock.
+    """
+    if actor is None or actor.is_system or actor.role in COMMAND_POST_ROLES:
+        return rows
+    mine = actor.division_code or ""
+    return [
+        (row, site)
+        for row, site in rows
+        if mine and (site.division_code.startswith(mine) or len(site.division_code) <= 6)
+    ]
+
+
 def recommend(
-    session: Session, query: RecommendQuery, model: TravelModel | None = None
+    session: Session,
+    query: RecommendQuery,
+    model: TravelModel | None = None,
+    *,
+    actor: Actor | None = None,
 ) -> Recommendation:
     """Return teams, equipment and stocked warehouses near the point, ranked with reasons."""
     model = model or TravelModel()
     lon, lat = query.longitude, query.latitude
-    teams = _near_sites(teams_with_sites(session), lon, lat, query.radius_km)
-    equipment_near = _near_sites(standby_equipment_with_sites(session), lon, lat, query.radius_km)
-    warehouses_near = _warehouses_near(session, query)
+    radius = query.radius_km
+    teams = _near_sites(_sees(actor, teams_with_sites(session)), lon, lat, radius)
+    equipment_near = _near_sites(
+        _sees(actor, standby_equipment_with_sites(session)), lon, lat, radius
+    )
+    warehouses_near = _warehouses_near(session, query, actor)
     # One road-network request for every kept candidate (they share the origin).
     sites = {s.id: (s.longitude, s.latitude) for _, s, _ in (*teams, *equipment_near)}
     sites.update({s.id: (s.longitude, s.latitude) for _, s, _ in warehouses_near})
@@ -149,11 +174,16 @@ def recommend(
     )
 
 
-def _warehouses_near(session: Session, query: RecommendQuery) -> list[tuple[Any, Site, float]]:
+def _warehouses_near(
+    session: Session, query: RecommendQuery, actor: Actor | None
+) -> list[tuple[Any, Site, float]]:
     if not query.item_ids:
         return []
     return _near_sites(
-        warehouses_with_sites(session), query.longitude, query.latitude, query.radius_km
+        _sees(actor, warehouses_with_sites(session)),
+        query.longitude,
+        query.latitude,
+        query.radius_km,
     )
 
 

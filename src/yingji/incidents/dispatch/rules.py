@@ -217,3 +217,8 @@ MACHINE = StateMachine(
 OPEN_STATES = frozenset({"requested", "approved", "dispatched", "en_route", "on_scene"})
 # The team is out from dispatch until it is back.
 DEPLOYED_STATES = frozenset({"dispatched", "en_route", "on_scene"})
+
+
+#: Roles of the command post (指挥中心): they dispatch across township lines, so resource
+#: recommendations show them the whole district.
+COMMAND_POST_ROLES: frozenset[str] = frozenset({"admin", "bureau_staff", "duty_officer"})
