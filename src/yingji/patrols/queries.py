@@ -20,6 +20,7 @@ from yingji.accounts.schemas import require_role
 from yingji.accounts.scoping import division_filter, scope_clause
 from yingji.core.actor import Actor
 from yingji.core.clock import zone as local_zone
+from yingji.core.db import session_settings
 from yingji.core.errors import NotFound
 from yingji.core.pagination import Page, PageParams
 from yingji.geo.models import Division
@@ -50,7 +51,6 @@ from yingji.patrols.schemas import (
     PublicReportStatus,
     TrackPointRead,
 )
-from yingji.settings import DEFAULT_TIMEZONE
 
 
 def _require(actor: Actor, roles: Collection[Role], what: str) -> None:
@@ -212,12 +212,12 @@ def coverage(
     actor: Actor,
     day: date,
     *,
-    timezone: str = DEFAULT_TIMEZONE,
+    timezone: str | None = None,
     division_code: str | None = None,
 ) -> CoverageRead:
     """Return, per grid (or village) in scope, the patrols started on ``day`` (local date)."""
     _require(actor, PATROL_READERS, "巡查覆盖情况")
-    zone = local_zone(timezone)
+    zone = local_zone(timezone or session_settings(session).timezone)
     start = datetime.combine(day, time.min, tzinfo=zone)
     end = start + timedelta(days=1)
     cells = _cells(session, actor, division_code)

@@ -46,7 +46,6 @@ from yingji.risks.hazards.schemas import (
     StatisticsRow,
     TransitionRead,
 )
-from yingji.settings import DEFAULT_TIMEZONE
 
 
 def transition_read(t: HazardTransition) -> TransitionRead:
@@ -230,13 +229,14 @@ def hazard_statistics(
     date_from: date | None = None,
     date_to: date | None = None,
     today: date | None = None,
-    timezone: str = DEFAULT_TIMEZONE,
+    timezone: str | None = None,
 ) -> HazardStatistics:
     """Return found / closed / open / overdue / major and 整改率 per group, visible hazards only.
 
     "Found" counts every reported hazard except rejected reports (a rejected report was no
     hazard); the rate is closed / found. ``date_from``/``date_to`` bound the report date.
     """
+    timezone = timezone or session_settings(session).timezone
     today = today or local_today(timezone)
     key_column: Any
     if by == "township":

@@ -88,7 +88,6 @@ from yingji.risks.hazards.rules import (
 )
 from yingji.risks.hazards.schemas import HazardActionRequest, HazardReport, RectificationPlan
 from yingji.risks.points.registry import RISK_POINTS
-from yingji.settings import DEFAULT_TIMEZONE
 
 ENTITY = Hazard.__tablename__
 _SYSTEM = system_actor("hazards")
@@ -306,9 +305,10 @@ def take_action(
     request: HazardActionRequest | None = None,
     *,
     config: HazardConfig = DEFAULT_CONFIG,
-    timezone: str = DEFAULT_TIMEZONE,
+    timezone: str | None = None,
 ) -> Hazard:
     """Move a hazard along the loop; refuse what the table, the role or 五到位 forbid."""
+    timezone = timezone or uow.settings.timezone
     try:
         action = HazardAction(action)
     except ValueError:
@@ -581,9 +581,9 @@ def escalation_recipients(uow: UnitOfWork, h: Hazard) -> list[int]:
     return wanted
 
 
-def escalate_overdue(uow: UnitOfWork, now: datetime, *, timezone: str = DEFAULT_TIMEZONE) -> int:
+def escalate_overdue(uow: UnitOfWork, now: datetime, *, timezone: str | None = None) -> int:
     """Tell each overdue hazard's people once per deadline; return how many were escalated."""
-    today = local_today(timezone, now)
+    today = local_today(timezone or uow.settings.timezone, now)
     done = 0
     for h in overdue_to_escalate(uow.session, today):
         assert h.deadline is not None

@@ -35,7 +35,6 @@ from yingji.risks.points.schemas import (
     ControlMeasureCreate,
     ControlMeasureRead,
 )
-from yingji.settings import DEFAULT_TIMEZONE
 
 
 def _writable_point(uow: UnitOfWork, point_id: int, action: str) -> tuple[RiskPoint, str]:
@@ -90,12 +89,12 @@ def record_assessment(
     body: AssessmentCreate,
     *,
     config: GradingConfig = DEFAULT_CONFIG,
-    timezone: str = DEFAULT_TIMEZONE,
+    timezone: str | None = None,
 ) -> AssessmentRead:
     """Grade a risk point and keep the assessment; announce a change of its current level."""
     point, division_code = _writable_point(uow, point_id, "评价该风险点")
     grade, inputs = _grade(body, config)
-    assessed_at = _assessed_at(uow, body.assessed_at, timezone)
+    assessed_at = _assessed_at(uow, body.assessed_at, timezone or uow.settings.timezone)
     previous = latest_assessments(uow.session, [point.id]).get(point.id)
     previous_level = previous.level if previous is not None else None
     assessment = RiskAssessment(
