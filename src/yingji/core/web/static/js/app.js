@@ -5,6 +5,8 @@
  *   (links, buttons) or submit (forms) goes ahead; runs before htmx sees it.
  * - htmx requests carry the CSRF token from <meta name="csrf-token"> as the
  *   X-CSRF-Token header.
+ * - Cells of table.data (the data_table macro) without a data-label get their
+ *   column's header text, so the phone layout (a card per row) names every value.
  */
 (function () {
   "use strict";
@@ -95,4 +97,25 @@
       ev.detail.headers["X-CSRF-Token"] = token;
     }
   });
+
+  // ---- column names for the phone card layout ------------------------------
+  function labelCells(root) {
+    var tables = (root || document).querySelectorAll("table.data");
+    for (var t = 0; t < tables.length; t++) {
+      var heads = tables[t].querySelectorAll("thead th");
+      if (!heads.length) continue;
+      var rows = tables[t].querySelectorAll("tbody tr");
+      for (var r = 0; r < rows.length; r++) {
+        var cells = rows[r].children;
+        for (var c = 0; c < cells.length && c < heads.length; c++) {
+          var text = heads[c].textContent.trim();
+          if (text && !cells[c].hasAttribute("data-label") && !cells[c].hasAttribute("colspan")) {
+            cells[c].setAttribute("data-label", text);
+          }
+        }
+      }
+    }
+  }
+  labelCells(document);
+  document.addEventListener("htmx:afterSwap", function (ev) { labelCells(ev.target); });
 })();
