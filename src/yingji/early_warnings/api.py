@@ -9,8 +9,8 @@ from typing import Any
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 
+from yingji.accounts.schemas import require_role
 from yingji.core.actor import Actor
-from yingji.core.errors import PermissionDenied
 from yingji.core.web.context import AppContext
 from yingji.early_warnings import dissemination, queries, service
 from yingji.early_warnings.caprules import Finding, validate_cap
@@ -138,8 +138,7 @@ async def import_warning(request: Request, actor: ApiActor, ctx: Ctx) -> Respons
 @router.post(f"{BASE}/recipients/preview", response_model=RecipientCount, summary="预估覆盖人数")
 def preview_recipients(body: TargetArea, actor: ApiActor, session: ReadSession) -> RecipientCount:
     """Count the recipients an area would reach (the composer's live preview)."""
-    if actor.role not in COMPOSER_ROLES:
-        raise PermissionDenied("无权预估预警覆盖人数")
+    require_role(actor, COMPOSER_ROLES, "无权预估预警覆盖人数")
     return dissemination.count_recipients(session, body, actor)
 
 

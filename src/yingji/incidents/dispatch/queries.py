@@ -20,6 +20,7 @@ from shapely.geometry import Point, box
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from yingji.accounts.schemas import has_role
 from yingji.accounts.scoping import scope_clause
 from yingji.core.actor import Actor
 from yingji.core.errors import NotFound
@@ -105,7 +106,7 @@ def _sees(actor: Actor | None, rows: list[tuple[Any, Site]]) -> list[tuple[Any, 
     township lines. Anyone else sees the resources of their own jurisdiction and the
     district's own (sited at district level), never another township's teams or stock.
     """
-    if actor is None or actor.is_system or actor.role in COMMAND_POST_ROLES:
+    if actor is None or has_role(actor, COMMAND_POST_ROLES, or_system=True):
         return rows
     mine = actor.division_code or ""
     return [
