@@ -73,6 +73,11 @@ def _prune_outbox(ctx: AppContext, now: datetime) -> int:
     return outbox.prune_handled(ctx.session_factory, now - keep)
 
 
+def _seal_audit(ctx: AppContext, now: datetime) -> int:
+    """Seal the settled audit rows into the hash chain (``core.audit.seal_pending``)."""
+    return audit.seal_pending(ctx.session_factory, now)
+
+
 # What the platform itself adds (the kit's tables, events, templates and jobs).
 PLATFORM = Domain(
     package="yingji.core",
@@ -80,7 +85,10 @@ PLATFORM = Domain(
     models=(audit, outbox),
     templates=(TemplateFolder("registry", "yingji.registry"),),
     events=(RecordCreated, RecordUpdated, RecordRetired, NoticeRequested),
-    jobs=(Job("core.prune_outbox", 3600, _prune_outbox),),
+    jobs=(
+        Job("core.prune_outbox", 3600, _prune_outbox),
+        Job("core.seal_audit", 60, _seal_audit),
+    ),
 )
 
 # Every domain the platform mounts, in menu order (within each of the five menu groups).

@@ -21,10 +21,12 @@ db_app = typer.Typer(help="数据库 (database)", no_args_is_help=True)
 seed_app = typer.Typer(help="数据初始化 (seed data)", no_args_is_help=True)
 user_app = typer.Typer(help="用户 (users)", no_args_is_help=True)
 docs_app = typer.Typer(help="文档生成 (generated docs)", no_args_is_help=True)
+audit_app = typer.Typer(help="审计日志 (audit log)", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(seed_app, name="seed")
 app.add_typer(user_app, name="user")
 app.add_typer(docs_app, name="docs")
+app.add_typer(audit_app, name="audit")
 
 
 def _fail(message: str, code: int = 1) -> None:
@@ -260,6 +262,32 @@ def docs_state_machines(
     else:
         Path(output).write_text(text, encoding="utf-8")
         typer.echo(f"wrote {output}")
+
+
+@audit_app.command("seal")
+def audit_seal() -> None:
+    """Seal the settled audit rows into the hash chain now (the worker does it every minute)."""
+    from yingji.bootstrap import build_context
+    from yingji.core import audit
+
+    ctx = build_context()
+    typer.echo(f"sealed {audit.seal_pending(ctx.session_factory, ctx.clock.now())}")
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Recompute the audit hash chain; exit 1 naming every break (tampering shows here)."""
+    from yingji.bootstrap import build_context
+    from yingji.core import audit
+
+    ctx = build_context()
+    with ctx.session_factory() as session:
+        report = audit.verify(session)
+    for problem in report.problems:
+        typer.echo(f"审计链断裂：{problem}", err=True)
+    if not report.intact:
+        raise typer.Exit(1)
+    typer.echo(f"审计链完整：已核验 {report.checked} 条封存记录")
 
 
 def main() -> None:
