@@ -28,12 +28,13 @@ from yingji.accounts import manifest as accounts
 from yingji.adapters.bundle import Adapters
 from yingji.alarms import manifest as alarms
 from yingji.core import audit, outbox
+from yingji.core.actor import SYSTEM_ACTOR_NAMES
 from yingji.core.clock import Clock, SystemClock
 from yingji.core.composition import Domain, TemplateFolder
 from yingji.core.db import make_engine, make_session_factory
 from yingji.core.errors import DomainError
 from yingji.core.events import EventRegistry
-from yingji.core.extensions import LABEL_TABLES, Extensions
+from yingji.core.extensions import LABEL_TABLES, Extensions, LabelTable, contribute
 from yingji.core.jobs import Job
 from yingji.core.notices import NoticeRequested
 from yingji.core.web.context import AppContext
@@ -89,6 +90,7 @@ PLATFORM = Domain(
         Job("core.prune_outbox", 3600, _prune_outbox),
         Job("core.seal_audit", 60, _seal_audit),
     ),
+    contributions=contribute(LABEL_TABLES, LabelTable("system_actor", SYSTEM_ACTOR_NAMES)),
 )
 
 # Every domain the platform mounts, in menu order (within each of the five menu groups).

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request, Response
+from fastapi import APIRouter, Depends, Form, Query, Request, Response
 from fastapi.security import OAuth2PasswordRequestForm
 from sqlalchemy.orm import Session
 
 from yingji.accounts import queries, service
+from yingji.accounts.audit_log import AuditEntryRead, AuditFilters, page_audit
 from yingji.accounts.deps import api_actor, oauth2_scheme
 from yingji.accounts.references import USER_REFERENCES
 from yingji.accounts.rules import Role, require_role
 from yingji.accounts.schemas import DepartmentRead, TokenRead, UserCreate, UserRead
 from yingji.core.actor import Actor
+from yingji.core.pagination import Page, PageParams
 from yingji.core.web.context import AppContext, get_context, read_session
 
 router = APIRouter(prefix="/api/v1", tags=["账户"])
@@ -129,6 +131,17 @@ def revoke_user_access(
         service.revoke_user_access(uow, user_id)
         uow.commit()
     return Response(status_code=204)
+
+
+@router.get("/audit-log", response_model=Page[AuditEntryRead], summary="审计日志（审计员）")
+def audit_log(
+    filters: Annotated[AuditFilters, Query()],
+    params: Annotated[PageParams, Depends()],
+    actor: Actor = Depends(api_actor),
+    session: Session = Depends(read_session),
+) -> Page[AuditEntryRead]:
+    """Page through the audit log, newest first (auditor and administrator only)."""
+    return page_audit(session, actor, filters, params)
 
 
 @router.get("/departments", response_model=list[DepartmentRead], summary="部门列表")

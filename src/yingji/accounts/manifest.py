@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from yingji.accounts import api, models, pages, queries, tasks
+from yingji.accounts import api, models, pages, queries, rules, tasks
 from yingji.accounts.references import USER_REFERENCES, UserReference
 from yingji.core.composition import Domain, TemplateFolder
-from yingji.core.extensions import contribute
+from yingji.core.extensions import LABEL_TABLES, LabelTable, contribute
 
 
 def _department_exists(session: Session, department_id: object) -> bool:
@@ -22,8 +22,14 @@ DOMAIN = Domain(
     page_routers=tuple(pages.routers),
     templates=(TemplateFolder("accounts", "yingji.accounts"),),
     jobs=tuple(tasks.JOBS),
-    contributions=contribute(
-        USER_REFERENCES,
-        UserReference("department_id", _department_exists, "部门不存在"),
+    contributions=(
+        *contribute(
+            USER_REFERENCES,
+            UserReference("department_id", _department_exists, "部门不存在"),
+        ),
+        *contribute(
+            LABEL_TABLES,
+            LabelTable("role", {str(role): text for role, text in rules.ROLE_LABELS.items()}),
+        ),
     ),
 )

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import inspect
 import secrets
-from typing import Any
+from typing import Annotated, Any
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
@@ -19,12 +20,22 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from yingji.accounts import service
 from yingji.accounts.api import client_address
-from yingji.accounts.deps import SESSION_CSRF, SESSION_ID, csrf_ok, csrf_token, session_user
+from yingji.accounts.audit_log import AuditFilters, page_audit
+from yingji.accounts.deps import (
+    SESSION_CSRF,
+    SESSION_ID,
+    csrf_ok,
+    csrf_token,
+    page_actor,
+    session_user,
+)
 from yingji.accounts.queries import actor_for
 from yingji.accounts.rules import ROLE_LABELS, Role
 from yingji.core.actor import Actor, system_actor
 from yingji.core.errors import DomainError, PermissionDenied
+from yingji.core.pagination import PageParams
 from yingji.core.web.context import AppContext, get_context
+from yingji.core.web.nav import NavEntry, mark_nav
 from yingji.core.web.templates import render
 
 router = APIRouter(include_in_schema=False)
@@ -185,5 +196,36 @@ def install_error_page(app: FastAPI) -> None:
 
     app.add_exception_handler(StarletteHTTPException, http_error)
 
+
+AUDIT_LOG = "/audit-log"
+
+
+def audit_log_page(
+    request: Request,
+    filters: Annotated[AuditFilters, Query()],
+    params: Annotated[PageParams, Depends()],
+    actor: Actor = Depends(page_actor),
+    ctx: AppContext = Depends(get_context),
+) -> Response:
+    """The audit log for the auditor: filters, the entries newest first, their seal."""
+    with ctx.session_factory() as session:
+        page = page_audit(session, actor, filters, params)
+    query = {k: v for k, v in filters.model_dump(mode="json").items() if v}
+    return render_page(
+        request,
+        actor,
+        "accounts/audit_log.html",
+        {"title": "审计日志", "page": page, "filters": filters, "query": urlencode(query)},
+    )
+
+
+router.add_api_route(
+    AUDIT_LOG,
+    mark_nav(
+        audit_log_page,
+        NavEntry("services", "审计日志", AUDIT_LOG, frozenset({"auditor", "admin"})),
+    ),
+    methods=["GET"],
+)
 
 routers = [router]

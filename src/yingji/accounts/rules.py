@@ -22,6 +22,9 @@ class Role(StrEnum):
     GRID_MEMBER = "grid_member"
     ENTERPRISE_OFFICER = "enterprise_officer"
     INSPECTOR = "inspector"
+    # Reads the audit log and nothing else (GB/T 22239-2019 8.1.4.2 d: 审计管理员, kept apart
+    # from the system administrator).
+    AUDITOR = "auditor"
 
 
 ROLE_LABELS: dict[Role, str] = {
@@ -33,7 +36,12 @@ ROLE_LABELS: dict[Role, str] = {
     Role.GRID_MEMBER: "网格员",
     Role.ENTERPRISE_OFFICER: "企业安全员",
     Role.INSPECTOR: "执法人员",
+    Role.AUDITOR: "审计员",
 }
+# Every role that does the platform's work: all but the auditor, who reads the audit log only.
+WORKING_ROLES = frozenset(Role) - {Role.AUDITOR}
+# Who may read the audit log: the auditor, and the administrator for operations.
+AUDIT_READERS = frozenset({Role.AUDITOR, Role.ADMIN})
 
 # Roles whose scope is one enterprise rather than a division.
 ENTERPRISE_ROLES = frozenset({Role.ENTERPRISE_OFFICER})
@@ -64,6 +72,9 @@ def scope_problem(
         return None
     if enterprise_id is not None:
         return "只有企业安全员可以绑定企业"
+    if role is Role.AUDITOR:
+        # No jurisdiction: every scoped read answers nothing; only the audit log is theirs.
+        return "审计员不绑定行政区划" if division_code is not None else None
     if division_code is None:
         return None if role in DISTRICT_ROLES else "该角色必须指定所属行政区划"
     if not division_code.startswith(district_code):

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 
 from yingji.accounts.rules import REGISTRY_WRITERS as REGISTRY_WRITERS
 from yingji.accounts.rules import ROLE_LABELS as ROLE_LABELS
+from yingji.accounts.rules import WORKING_ROLES as WORKING_ROLES
 from yingji.accounts.rules import Role
 from yingji.accounts.rules import has_role as has_role
 from yingji.accounts.rules import require_role as require_role

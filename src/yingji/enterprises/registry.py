@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from yingji.accounts.queries import department_names, find_department_id
 from yingji.accounts.rules import Role
+from yingji.accounts.schemas import WORKING_ROLES
 from yingji.core.clock import local_today
 from yingji.core.db import session_settings
 from yingji.core.errors import FieldError
@@ -266,7 +267,7 @@ ENTERPRISES = RegistrySpec(
     filter_schema=EnterpriseFilters,
     columns=COLUMNS,
     enterprise_attr="id",
-    reader_roles=frozenset(Role),
+    reader_roles=WORKING_ROLES,
     writer_roles=_GOVERNMENT | {Role.ENTERPRISE_OFFICER},
     creator_roles=_GOVERNMENT,
     retirer_roles=_GOVERNMENT,

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from yingji.accounts.rules import Role
+from yingji.accounts.schemas import WORKING_ROLES
 from yingji.core.errors import FieldError
 from yingji.core.excel import Column
 from yingji.notify.models import BroadcastDevice, ResponsiblePerson
@@ -31,7 +32,7 @@ from yingji.notify.schemas import (
 from yingji.registry.spec import RegistrySpec
 
 # Township staff keep their own villages' lists; enterprise officers and grid members read.
-READERS = frozenset(Role) - {Role.ENTERPRISE_OFFICER}
+READERS = WORKING_ROLES - {Role.ENTERPRISE_OFFICER}
 
 PERSON_COLUMNS = [
     Column("name", "姓名", required=True, example="刘春梅"),

@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 
 from yingji.accounts.rules import Role
-from yingji.accounts.schemas import REGISTRY_WRITERS
+from yingji.accounts.schemas import REGISTRY_WRITERS, WORKING_ROLES
 from yingji.core.errors import FieldError
 from yingji.core.excel import Column
 from yingji.core.extensions import ExtensionPoint
@@ -56,7 +56,7 @@ class RegistrySpec:
     # enterprise's profile but may not retire it.
     retirer_roles: frozenset[Role] | None = None
     # Roles that may read the registry at all (scoping still applies within them).
-    reader_roles: frozenset[Role] = frozenset(Role) - {Role.ENTERPRISE_OFFICER}
+    reader_roles: frozenset[Role] = WORKING_ROLES - {Role.ENTERPRISE_OFFICER}
     # Which of the five business domains' menus lists this registry: supervision (监督管理),
     # monitoring (监测预警), response (指挥救援), decision (决策支持), services (政务服务).
     nav_group: str = "services"

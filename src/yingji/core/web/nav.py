@@ -93,6 +93,17 @@ def _is_current(url: str, path: str) -> bool:
     return path == url or (url != "/" and path.startswith(url + "/"))
 
 
+# Roles that see only the menu entries naming them (the auditor reads the audit log and
+# nothing else; pages open to every role would show them empty lists).
+EXPLICIT_ONLY_ROLES = frozenset({"auditor"})
+
+
+def _visible(entry: NavEntry, role: str | None) -> bool:
+    if entry.roles is None:
+        return role not in EXPLICIT_ONLY_ROLES
+    return role is not None and role in entry.roles
+
+
 def build_nav(entries: Sequence[NavEntry], role: str | None, path: str) -> list[NavGroup]:
     """Return the five groups with the links ``role`` may see; empty groups stay listed."""
     groups: list[NavGroup] = []
@@ -101,7 +112,7 @@ def build_nav(entries: Sequence[NavEntry], role: str | None, path: str) -> list[
     current = max(matches, key=len) if matches else None
     for key, title in GROUPS:
         mine = [e for e in entries if e.group == key]
-        visible = [e for e in mine if e.roles is None or (role is not None and role in e.roles)]
+        visible = [e for e in mine if _visible(e, role)]
         if mine and not visible:
             continue  # the group has pages, none for this role: leave it out
         links = tuple(NavLink(e.title, e.url, e.url == current) for e in visible)

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from yingji.accounts.rules import Role
+from yingji.accounts.schemas import WORKING_ROLES
 from yingji.core.errors import FieldError, NotFound
 from yingji.core.excel import Column
 from yingji.core.uow import UnitOfWork
@@ -40,7 +40,7 @@ from yingji.resources.teams.schemas import (
 
 # Enterprise officers read their own enterprise's teams and equipment (企业专职救援队); the
 # kit's enterprise scoping hides every other row from them. They do not write here.
-ALL_ROLES = frozenset(Role)
+ALL_ROLES = WORKING_ROLES
 
 
 def _validate_team(_session: Session, values: dict[str, Any], row: Any) -> list[FieldError]:

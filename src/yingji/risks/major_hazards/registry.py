@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from yingji.accounts.rules import Role
+from yingji.accounts.schemas import WORKING_ROLES
 from yingji.accounts.scoping import covers_division
 from yingji.core.errors import FieldError, NotFound, ValidationFailed
 from yingji.core.excel import Column
@@ -44,7 +44,7 @@ from yingji.risks.major_hazards.schemas import (
 )
 from yingji.risks.major_hazards.tables import load_tables
 
-ALL_ROLES = frozenset(Role)
+ALL_ROLES = WORKING_ROLES
 
 
 def _line(raw: Any) -> SubstanceLine:

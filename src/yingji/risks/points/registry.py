@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from yingji.accounts.rules import Role
-from yingji.accounts.schemas import REGISTRY_WRITERS
+from yingji.accounts.schemas import REGISTRY_WRITERS, WORKING_ROLES
 from yingji.core.errors import FieldError, NotFound
 from yingji.core.excel import Column
 from yingji.core.uow import UnitOfWork
@@ -95,7 +95,7 @@ RISK_POINTS = RegistrySpec(
     writer_roles=REGISTRY_WRITERS | {Role.ENTERPRISE_OFFICER},
     creator_roles=REGISTRY_WRITERS,
     retirer_roles=REGISTRY_WRITERS,
-    reader_roles=frozenset(Role),
+    reader_roles=WORKING_ROLES,
     nav_group="supervision",
     filters={
         "level": lambda value, _s: current_level_is(value),
