@@ -8,8 +8,8 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
-from support.samples import SAMPLES
 from support.district import POINT_A
+from support.samples import SAMPLES
 from support.web import login
 
 PASSWORD = "Audit-2026-kx9"
@@ -44,9 +44,12 @@ def test_an_auditor_has_no_jurisdiction(as_user):
 
 
 def test_the_auditor_reads_the_log_and_nothing_else(client, as_user, auditor):
-    assert as_user("bureau").post(
-        "/api/v1/shelters", json=SAMPLES["shelters"](POINT_A, "审计")
-    ).status_code == 201
+    assert (
+        as_user("bureau")
+        .post("/api/v1/shelters", json=SAMPLES["shelters"](POINT_A, "审计"))
+        .status_code
+        == 201
+    )
     log = client.get("/api/v1/audit-log?action=resources.", headers=auditor)
     assert log.status_code == 200, log.text
     assert log.json()["total"] >= 1
@@ -68,7 +71,8 @@ def test_the_auditors_menu_holds_the_audit_log_alone(client, auditor):
     assert login(client, "auditor1", PASSWORD).status_code == 303
     page = client.get("/audit-log")
     assert page.status_code == 200
-    assert "审计日志" in page.text and "audit-log" in page.text
+    assert "审计日志" in page.text
+    assert "audit-log" in page.text
     nav = re.search(r"<nav\b.*?</nav>", client.get("/").text, re.S)
     assert nav is not None
     links = set(re.findall(r'href="(/[^"#?]*)"', nav.group(0))) - {"/", "/logout"}

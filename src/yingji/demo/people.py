@@ -76,6 +76,7 @@ DEMO_USERS = (
         "ent_taobao", "陶宝陶瓷安全员（演示）", Role.ENTERPRISE_OFFICER, enterprise=DEMO_ENTERPRISE
     ),
     DemoUser("inspector", "执法人员（演示）", Role.INSPECTOR, department=EMERGENCY_BUREAU),
+    DemoUser("auditor", "审计员（演示）", Role.AUDITOR),
 )
 
 
