@@ -80,10 +80,14 @@ def serve(
 
     from yingji.settings import get_settings
 
+    settings = get_settings()
     try:
-        get_settings().check()
+        settings.check()
     except RuntimeError as exc:
         _fail(str(exc))
+    if settings.demo and not _loopback(host):
+        # Demo mode prints its passwords and seeds made-up people: never on a network.
+        _fail(f"演示模式只能监听本机地址（127.0.0.1 / ::1），拒绝绑定 {host}")
     uvicorn.run(
         "yingji.entrypoints.web:create_app",
         factory=True,
@@ -92,6 +96,18 @@ def serve(
         workers=workers,
         log_level="info",
     )
+
+
+def _loopback(host: str) -> bool:
+    """Tell whether ``host`` names this machine only (localhost or a loopback address)."""
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 @user_app.command("create")
