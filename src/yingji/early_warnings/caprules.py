@@ -6,6 +6,13 @@ package (WMO), which ships the OASIS schema unchanged; it is never copied into t
 repository. Each rule beyond the XSD is named after its row in cap.md §2.2 (``R8`` …) or
 §3.4 (``CN1`` …) and reports the element path it found the problem at, e.g.
 ``/alert/info[1]/area[1]/polygon[1]``. Errors reject a message, warnings are advice.
+
+Two levels (cap.md §2.2, "Producer vs consumer"): in ``PRODUCE`` mode, for the messages this
+platform composes, every rule applies as listed. In ``IMPORT`` mode only CAP 1.2 itself (the
+XSD and the normative text) can reject; rules that come only from a profile or a peer library,
+and the Chinese profile unless asked for strictly, are downgraded to warnings, and empty
+optional elements (``<restriction/>``, ``<web></web>``) count as absent. Both modes bound the
+work: documents with too many elements or attributes are refused before the XSD runs.
 """
 
 from __future__ import annotations
@@ -16,7 +23,7 @@ import importlib.util
 import re
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -32,6 +39,39 @@ DSIG_NS = "http://www.w3.org/2000/09/xmldsig#"
 _NS = {"cap": CAP_NS}
 ERROR = "error"
 WARNING = "warning"
+PRODUCE = "produce"
+IMPORT = "import"
+# At most this many findings go into an answer (the total is reported beside them).
+MAX_FINDINGS = 100
+# A real CAP message has hundreds of elements (a provincial one a few thousand) and hardly any
+# attributes (namespace declarations are not attributes; an XML signature has a handful).
+MAX_ELEMENTS = 20_000
+MAX_ATTRIBUTES = 1_000
+# Schema errors beyond this many are counted without locating their element (xpath per error
+# is what makes a flood of errors slow).
+_MAX_LOCATED = 200
+# Rules of cap.md §2.2 whose source is only a profile or a peer library (Src without spec/xsd):
+# on import they advise instead of refusing.
+PROFILE_ONLY_RULES = frozenset({"R15", "R17", "R18", "R25", "R31", "R32", "R40", "R48", "R52"})
+# Optional leaf elements that mean nothing when empty; on import an empty one is absent.
+_OPTIONAL_TEXT = frozenset(
+    {
+        "source",
+        "restriction",
+        "addresses",
+        "code",
+        "note",
+        "references",
+        "incidents",
+        "audience",
+        "senderName",
+        "headline",
+        "description",
+        "instruction",
+        "web",
+        "contact",
+    }
+)
 
 # CAP 1.2 §3.3.2 dateTime form, the same pattern the XSD puts on top of xs:dateTime.
 DATETIME_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[-+]\d\d:\d\d$")
@@ -281,11 +321,11 @@ def _schema_findings(root: etree._Element) -> Iterator[Finding]:
         yield Finding("/alert", "R2", "文档无法按 CAP 1.2 XSD 校验")
         return
     tree = root.getroottree()
-    for entry in xsd.error_log:
+    for index, entry in enumerate(xsd.error_log):
         path = "/alert"
         name = ""
         element: etree._Element | None = None
-        if entry.path:
+        if entry.path and index < _MAX_LOCATED:
             try:
                 hits = tree.xpath(entry.path)
             except etree.XPathError:
@@ -739,10 +779,61 @@ def _cn_rules(root: etree._Element, ctx: Context) -> Iterator[Finding]:
 # --- entry point --------------------------------------------------------------------------------
 
 
+def limited(findings: list[Finding]) -> list[Finding]:
+    """Return the first MAX_FINDINGS findings (an answer never lists more)."""
+    return findings[:MAX_FINDINGS]
+
+
+def _size_problem(root: etree._Element) -> Finding | None:
+    attributes = 0
+    for elements, node in enumerate(root.iter(), start=1):
+        attributes += len(node.attrib)
+        if elements > MAX_ELEMENTS:
+            return Finding("/", "LIMIT", f"元素过多（上限 {MAX_ELEMENTS} 个）")
+        if attributes > MAX_ATTRIBUTES:
+            return Finding("/", "LIMIT", f"属性过多（上限 {MAX_ATTRIBUTES} 个）")
+    return None
+
+
+def _without_empty_optionals(root: etree._Element) -> etree._Element:
+    """Return a copy of ``root`` with empty optional elements removed (import leniency)."""
+    copy = etree.fromstring(etree.tostring(root), parser=_parser())
+    for node in list(copy.iter()):
+        if (
+            isinstance(node.tag, str)
+            and etree.QName(node).namespace == CAP_NS
+            and etree.QName(node).localname in _OPTIONAL_TEXT
+            and len(node) == 0
+            and not (node.text or "").strip()
+        ):
+            parent = node.getparent()
+            if parent is not None:
+                parent.remove(node)
+    return copy
+
+
+def _as_import(finding: Finding, strict_cn: bool) -> Finding:
+    """Downgrade a profile-only error to a warning (import mode)."""
+    if finding.level != ERROR:
+        return finding
+    if finding.rule in PROFILE_ONLY_RULES or (finding.rule.startswith("CN") and not strict_cn):
+        advice = f"{finding.message}（配置规则，导入时仅提示）"
+        return replace(finding, level=WARNING, message=advice)
+    return finding
+
+
 def validate_cap(
-    xml: bytes, *, profile: CapProfile | None = None, strict_cn: bool = False
+    xml: bytes,
+    *,
+    profile: CapProfile | None = None,
+    strict_cn: bool = False,
+    mode: str = PRODUCE,
 ) -> CapReport:
-    """Validate a CAP document: well-formed, XSD, the §2.2 rules, and optionally CN1–CN6."""
+    """Validate a CAP document: well-formed, bounded, XSD, the §2.2 rules, CN1–CN6.
+
+    ``mode`` is PRODUCE (every rule as listed; CN rules only with ``strict_cn``) or IMPORT
+    (only CAP 1.2 itself refuses; profile rules, and CN rules unless ``strict_cn``, warn).
+    """
     report = CapReport()
     try:
         root = parse(xml)
@@ -752,6 +843,9 @@ def validate_cap(
     if root.getroottree().docinfo.doctype:
         # CAP has no DTD; a DOCTYPE only ever carries entity tricks (XXE, expansion bombs).
         report.add(Finding("/", "R2", "CAP 消息不允许包含 DOCTYPE 声明"))
+        return report
+    if (too_big := _size_problem(root)) is not None:
+        report.add(too_big)
         return report
     report.root = root
     if root.tag != f"{{{CAP_NS}}}alert":
@@ -763,8 +857,11 @@ def validate_cap(
         return report
     for finding in _schema_findings(root):
         report.add(finding)
-    ctx = Context(profile=profile, strict_cn=strict_cn)
+    importing = mode == IMPORT
+    checked = _without_empty_optionals(root) if importing else root
+    # On import the CN profile always runs when there is one: its findings are the advice.
+    ctx = Context(profile=profile, strict_cn=strict_cn or (importing and profile is not None))
     for check in _CHECKS:
-        for finding in check(root, ctx):
-            report.add(finding)
+        for finding in check(checked, ctx):
+            report.add(_as_import(finding, strict_cn) if importing else finding)
     return report

@@ -126,7 +126,9 @@ class ImportResult(BaseModel):
     warning_id: int
     identifier: str
     created: bool
+    # Advice: the project's profile rules the message does not meet (at most 100 listed).
     warnings: list[dict[str, str]] = Field(default_factory=list)
+    warnings_total: int = 0
 
 
 KNOWN_CHANNELS = frozenset(CHANNELS)

@@ -38,6 +38,7 @@ from yingji.early_warnings.cap import (
     to_xml,
 )
 from yingji.early_warnings.caprules import (
+    IMPORT,
     CapReport,
     Finding,
     parse_cap_datetime,
@@ -636,7 +637,8 @@ def import_cap(
     """
     _require_role(uow, APPROVER_ROLES, "导入")
     profile = profile or CapProfile()
-    report = validate_cap(xml, profile=profile, strict_cn=profile.strict_import)
+    # Only CAP 1.2 itself refuses an import; the profile's rules come back as warnings.
+    report = validate_cap(xml, profile=profile, strict_cn=profile.strict_import, mode=IMPORT)
     if not report.valid or report.root is None:
         raise CapInvalid(report.errors)
     alert = from_xml(report.root)
