@@ -244,3 +244,19 @@ def test_ended_sessions_and_tokens_are_deleted_not_just_flagged(app, ctx):
             browser.get("/api/v1/me", headers={"Authorization": f"Bearer {live}"}).status_code
             == 200
         )
+
+
+def test_an_admin_unlocks_a_locked_account(app, ctx, as_user):
+    with TestClient(app, client=("203.0.113.7", 1)) as desk:
+        for _ in range(ctx.settings.login_max_failures):
+            assert token_for(desk, "duty", "wrong-password-1").status_code == 401
+        assert token_for(desk, "duty").status_code == 429
+        duty_id = as_user("duty").get("/api/v1/me").json()["id"]
+        assert as_user("bureau").post(f"/api/v1/users/{duty_id}/unlock").status_code == 403
+        assert as_user("admin").post(f"/api/v1/users/{duty_id}/unlock").status_code == 204
+        assert token_for(desk, "duty").status_code == 200
+    with ctx.session_factory() as session:
+        actions = session.scalars(
+            select(AuditEntry.action).where(AuditEntry.action == "accounts.user.unlock")
+        ).all()
+    assert actions == ["accounts.user.unlock"]

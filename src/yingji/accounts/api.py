@@ -133,6 +133,23 @@ def revoke_user_access(
     return Response(status_code=204)
 
 
+@router.post(
+    "/users/{user_id}/unlock",
+    status_code=204,
+    response_class=Response,
+    summary="解除登录锁定（管理员）",
+)
+def unlock_user(
+    user_id: int, actor: Actor = Depends(api_actor), ctx: AppContext = Depends(get_context)
+) -> Response:
+    """Let a user locked out by failed sign-ins try again at once (administrators only)."""
+    require_role(actor, {Role.ADMIN})
+    with ctx.uow(actor) as uow:
+        service.unlock_user(uow, queries.get_user(uow.session, user_id))
+        uow.commit()
+    return Response(status_code=204)
+
+
 @router.get("/audit-log", response_model=Page[AuditEntryRead], summary="审计日志（审计员）")
 def audit_log(
     filters: Annotated[AuditFilters, Query()],

@@ -126,6 +126,19 @@ def revoke_user_access(uow: UnitOfWork, user_id: int) -> int:
     return ended
 
 
+def unlock_user(uow: UnitOfWork, user: User) -> int:
+    """Clear a user's failed sign-ins so the throttle lets them in again; audited.
+
+    The attempts are bookkeeping for the throttle; each failure keeps its own audit row, so
+    clearing them loses no record. Returns how many were cleared.
+    """
+    failed = (LoginAttempt.username == user.username, LoginAttempt.success.is_(False))
+    cleared = uow.session.scalar(select(func.count(LoginAttempt.id)).where(*failed)) or 0
+    uow.session.execute(delete(LoginAttempt).where(*failed))
+    uow.audit("accounts.user.unlock", "accounts_user", user.id, after={"cleared": cleared})
+    return cleared
+
+
 def ensure_department(
     uow: UnitOfWork,
     name: str,
