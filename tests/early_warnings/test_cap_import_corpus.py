@@ -114,3 +114,50 @@ def test_findings_returned_are_bounded_with_the_total(as_user) -> None:
     body = r.json()
     assert len(body["errors"]) == MAX_FINDINGS
     assert body["total"] == 300
+
+
+def test_several_infos_in_one_language_keep_all_their_areas(as_user, client) -> None:
+    api = as_user("duty")
+    doc = _doc("provincial_multi_county.xml")
+    r = _import(api, doc)
+    assert r.status_code == 201, r.text
+    w = api.get(f"{BASE}/{r.json()['warning_id']}").json()
+    assert w["division_codes"] == ["500151", "500152", "500153"]
+    assert w["area_desc"] == "甲县、示例区、乙县"
+    # The highest level of the infos is the warning's; every description is kept.
+    assert w["level"] == "yellow"
+    assert w["description"].split("\n") == [
+        "甲县将出现暴雨。",
+        "示例区将出现暴雨。",
+        "乙县将出现暴雨。",
+    ]
+    # The message itself, with every info, is kept as received.
+    assert client.get("/api/v1/cap/CORPUS-PROV-1.xml").content == doc
+
+
+def test_two_infos_take_the_higher_level(as_user) -> None:
+    api = as_user("duty")
+    r = _import(api, _doc("two_infos_one_language.xml"))
+    assert r.status_code == 201, r.text
+    w = api.get(f"{BASE}/{r.json()['warning_id']}").json()
+    assert w["level"] == "orange"
+    assert w["division_codes"] == ["500153001", "500153002"]
+
+
+def test_same_identifier_same_message_is_idempotent_different_content_is_409(as_user) -> None:
+    api = as_user("duty")
+    doc = _doc("areadesc_and_geocode.xml")
+    first = _import(api, doc)
+    assert first.status_code == 201, first.text
+    again = _import(api, doc)
+    assert again.status_code == 200
+    assert again.json()["warning_id"] == first.json()["warning_id"]
+    assert again.json()["created"] is False
+    changed = doc.replace(b"<severity>Moderate</severity>", b"<severity>Severe</severity>").replace(
+        "示例区将出现暴雨。".encode(), "示例区将出现大暴雨。".encode()
+    )
+    r = _import(api, changed)
+    assert r.status_code == 409, r.text
+    assert r.json()["code"] == "identifier_reused"
+    assert "info[1]/severity" in r.json()["detail"]
+    assert "info[1]/description" in r.json()["detail"]

@@ -9,6 +9,7 @@ May call: geo (divisions), notify (through ``dissemination``), core, accounts.sc
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -41,6 +42,7 @@ from yingji.early_warnings.caprules import (
     IMPORT,
     CapReport,
     Finding,
+    parse,
     parse_cap_datetime,
     validate_cap,
 )
@@ -601,6 +603,10 @@ def lift_warning(
 # --- import from other authorities --------------------------------------------------------------
 
 
+def _level_rank(level: str) -> int:
+    return _LEVEL_ORDER.index(level) if level in _LEVEL_ORDER else 0
+
+
 def _signal_of(event: str) -> str:
     text = event.strip()
     if text in SIGNALS_BY_NAME:
@@ -619,11 +625,40 @@ def _level_of(info: CapInfo, profile: CapProfile) -> str:
     return SEVERITY_LEVELS.get(info.severity, "blue")
 
 
-def _pick_info(alert: CapAlert) -> CapInfo | None:
-    for info in alert.infos:
-        if info.language.lower().startswith("zh"):
-            return info
-    return alert.infos[0] if alert.infos else None
+def _pick_infos(alert: CapAlert) -> list[CapInfo]:
+    """Return every info of the language the warning is filed in (Chinese first).
+
+    CAP 1.2 allows several infos per language; a provincial message often has one per county.
+    All of them are kept: their areas together are the warning's area.
+    """
+    if not alert.infos:
+        return []
+    chinese = [i for i in alert.infos if i.language.lower().startswith("zh")]
+    if chinese:
+        return chinese
+    language = alert.infos[0].language.lower()
+    return [i for i in alert.infos if i.language.lower() == language]
+
+
+_LEVEL_ORDER = ("blue", "yellow", "orange", "red")
+
+
+def _difference(stored: str, xml: bytes) -> list[str]:
+    """Name the elements in which two messages with one sender+identifier differ."""
+    try:
+        old = asdict(from_xml(parse(stored.encode("utf-8"))))
+    except SyntaxError:  # lxml's XMLSyntaxError; a stored message is always well-formed
+        return ["xml"]
+    new_alert = from_xml(parse(xml))
+    new = asdict(new_alert)
+    names = [name for name in new if name != "infos" and old.get(name) != new[name]]
+    old_infos, new_infos = old.get("infos") or [], new["infos"]
+    if len(old_infos) != len(new_infos):
+        names.append(f"info（{len(old_infos)} → {len(new_infos)} 个）")
+    else:
+        for index, (a, b) in enumerate(zip(old_infos, new_infos, strict=True), start=1):
+            names.extend(f"info[{index}]/{name}" for name in b if a.get(name) != b[name])
+    return names
 
 
 def import_cap(
@@ -649,16 +684,26 @@ def import_cap(
         )
     ).one_or_none()
     if existing is not None:
+        # Idempotent only for the same message: new content under a used identifier is a
+        # conflict (CAP 1.2 §3.2.1: identifier is unique for the sender).
+        if existing.xml != xml.decode("utf-8", errors="replace"):
+            changed = _difference(existing.xml, xml)
+            if changed:
+                raise Conflict(
+                    f"该发送方的标识 {alert.identifier} 已用于另一条内容不同的消息，"
+                    f"不同之处：{'、'.join(changed[:20])}",
+                    code="identifier_reused",
+                )
         return existing.warning_id, alert.identifier, False, report
     if alert.msg_type not in {"Alert", "Update", "Cancel"}:
         raise CapInvalid(
             [Finding("/alert/msgType[1]", "IMPORT", f"不导入 {alert.msg_type} 类消息")]
         )
-    info = _pick_info(alert)
+    infos = _pick_infos(alert)
     w = _referenced_warning(session, alert)
     now = uow.clock.now()
     if w is None:
-        if alert.msg_type == "Cancel" or info is None:
+        if alert.msg_type == "Cancel" or not infos:
             raise Conflict("被解除的预警尚未导入，无法解除", code="unknown_reference")
         w = Warning(
             origin="imported",
@@ -670,7 +715,7 @@ def import_cap(
             published_at=now,
             channels=[],
         )
-        _fill_from_info(w, alert, info, profile, district_code)
+        _fill_from_info(w, alert, infos, profile, district_code)
         session.add(w)
         session.flush()
         _record(uow, w, "import", None, alert.identifier)
@@ -681,8 +726,8 @@ def import_cap(
         if alert.msg_type == "Cancel":
             w.state = WarningState.LIFTED
             w.lifted_at = now
-        elif info is not None:
-            _fill_from_info(w, alert, info, profile, district_code)
+        elif infos:
+            _fill_from_info(w, alert, infos, profile, district_code)
         w.updated_at = now
         _record(
             uow,
@@ -760,37 +805,42 @@ def _check_complete_references(session: Session, w: Warning, alert: CapAlert) ->
 
 
 def _fill_from_info(
-    w: Warning, alert: CapAlert, info: CapInfo, profile: CapProfile, district_code: str
+    w: Warning, alert: CapAlert, infos: list[CapInfo], profile: CapProfile, district_code: str
 ) -> None:
+    # The first info gives the wording and times; every info adds its areas, the highest
+    # level of them is the warning's, and each distinct description is kept.
+    info = infos[0]
     now_text = alert.sent
     start = parse_cap_datetime(info.effective or info.onset or now_text)
     end = parse_cap_datetime(info.expires or "")
     sent_at = parse_cap_datetime(now_text)
     assert sent_at is not None  # the XSD checked the sent pattern
     w.signal = _signal_of(info.event)
-    w.level = _level_of(info, profile)
+    w.level = max((_level_of(i, profile) for i in infos), key=_level_rank)
     w.title = (info.headline or info.event or alert.identifier)[:200]
     w.issuer = (info.sender_name or alert.sender)[:200]
     codes = sorted(
         {
             value
-            for area in info.areas
+            for one in infos
+            for area in one.areas
             for name, value in area.geocodes
             if name == profile.geocode_name and value.isdigit()
         }
     )
     w.area_codes = codes
-    polygons = [p for area in info.areas for p in area.polygons]
+    areas = [area for one in infos for area in one.areas]
+    polygons = [p for area in areas for p in area.polygons]
     w.area_polygon = cap_polygons_to_geojson(polygons)
-    w.area_desc = "、".join(a.area_desc for a in info.areas)[:500]
+    w.area_desc = "、".join(dict.fromkeys(a.area_desc for a in areas if a.area_desc))[:500]
     found = common_division(codes)
     # Scoping needs a division: outside the district (or none given) it is the district's.
     w.division_code = found if found and found.startswith(district_code) else district_code
     # Kept in the profile's offset, as the message gave them (shown in settings.timezone).
     w.starts_at = (start or sent_at).astimezone(CAP_ZONE)
     w.ends_at = (end or (w.starts_at + timedelta(hours=24))).astimezone(CAP_ZONE)
-    w.description = info.description or ""
-    w.measures = info.instruction or ""
+    w.description = "\n".join(dict.fromkeys(i.description for i in infos if i.description))
+    w.measures = "\n".join(dict.fromkeys(i.instruction for i in infos if i.instruction))
     w.contact = (info.contact or "")[:200]
 
 
