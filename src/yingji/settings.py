@@ -73,6 +73,11 @@ class Settings(BaseSettings):
     # An OSRM-compatible routing service (…/table/v1/driving); when set, dispatch ETAs come
     # from the road network and fall back to the straight-line estimate per target.
     routing_url: str | None = None
+    # Personal information (《个人信息保护法》; GB/T 35273-2020): the roles that see phone
+    # numbers in full (duty officers must call people); every other role sees 138****1234.
+    # A JSON list in YINGJI_PII_REVEAL_ROLES. Each reveal and each personal-data export by
+    # these roles is audited (registry/privacy.py).
+    pii_reveal_roles: frozenset[str] = frozenset({"admin", "bureau_staff", "duty_officer"})
     # Accident grading (国务院令第493号 第三条): count 下落不明 persons with the deaths, as the
     # national plans ("死亡（含失踪）") and investigation reports do; incidents/rules.py.
     grading_count_missing: bool = True

@@ -289,6 +289,7 @@ ENTERPRISES = RegistrySpec(
     },
     after_write=_after_write,
     extra_read=_extra_read,
+    personal_fields=frozenset({"contacts"}),
 )
 
 REGISTRIES = [ENTERPRISES]

@@ -102,6 +102,7 @@ RESPONSIBLE_PERSONS = RegistrySpec(
     validate=_validate_person,
     list_fields=("name", "role", "position", "phone", "superior_id"),
     choice_labels={"role": PERSON_ROLE_LABELS},
+    personal_fields=frozenset({"phone"}),
 )
 
 BROADCAST_DEVICES = RegistrySpec(

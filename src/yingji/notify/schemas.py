@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 
 from yingji.core.schemas import ReadModel
 from yingji.notify.rules import CHANNEL_LABELS as CHANNEL_LABELS
-from yingji.registry.schemas import PHONE_PATTERN, RecordMeta
+from yingji.registry.schemas import PHONE_PATTERN, SHOWN_PHONE_PATTERN, RecordMeta
 
 DIVISION_PATTERN = r"^\d{6}(\d{3}){0,3}$"
 
@@ -187,7 +187,9 @@ class PersonUpdate(BaseModel):
 
 
 class PersonRead(PersonFields, RecordMeta):
-    """A responsible person as the API shows it."""
+    """A responsible person as the API shows it (phone masked without the reveal right)."""
+
+    phone: str = Field(max_length=40, pattern=SHOWN_PHONE_PATTERN, title="手机号码")
 
 
 class PersonFilters(BaseModel):

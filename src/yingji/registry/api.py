@@ -11,7 +11,7 @@ from yingji.core.excel import build_template, export_rows, read_limited
 from yingji.core.geojson import feature_collection, point_feature
 from yingji.core.pagination import Page, PageParams
 from yingji.registry import queries, service
-from yingji.registry.schemas import ImportIssue, ImportResult, RetireRequest
+from yingji.registry.schemas import ImportIssue, ImportResult, RetireRequest, RevealRead
 from yingji.registry.spec import RegistrySpec
 from yingji.web.deps import ApiActor, Ctx, ReadSession
 
@@ -134,13 +134,22 @@ def build_router(spec: RegistrySpec) -> APIRouter:
     )
 
     def export(
-        filters: Any, actor: ApiActor, session: ReadSession, include_retired: bool = False
+        filters: Any,
+        actor: ApiActor,
+        session: ReadSession,
+        ctx: Ctx,
+        include_retired: bool = False,
     ) -> Response:
         records = queries.iter_records(
             session, spec, actor, filters_of(spec, filters), include_retired=include_retired
         )
         rows = (rec.model_dump() for rec in records)
         content = export_rows(spec.sheet, spec.columns, rows)
+        if spec.personal_fields:
+            # 《个人信息保护法》: an export of personal data in full is recorded.
+            with ctx.uow(actor) as uow:
+                service.audit_export(uow, spec, filters_of(spec, filters))
+                uow.commit()
         return Response(
             content, media_type=XLSX, headers={"Content-Disposition": excel_filename(spec, "")}
         )
@@ -187,6 +196,29 @@ def build_router(spec: RegistrySpec) -> APIRouter:
         summary=f"查看{spec.title}",
         name=f"{spec.name}:detail",
     )
+
+    if spec.personal_fields:
+
+        def reveal(
+            record_id: int,
+            actor: ApiActor,
+            ctx: Ctx,
+            field: Annotated[str, Query(max_length=64)],
+            purpose: Annotated[str, Query(min_length=1, max_length=500)],
+        ) -> RevealRead:
+            with ctx.uow(actor) as uow:
+                value = service.reveal_field(uow, spec, record_id, field, purpose)
+                uow.commit()
+            return RevealRead(id=record_id, field=field, value=value)
+
+        router.add_api_route(
+            f"{base}/{{record_id}}/reveal",
+            reveal,
+            methods=["GET"],
+            response_model=RevealRead,
+            summary=f"查看{spec.title}的完整个人信息（需说明用途，留痕）",
+            name=f"{spec.name}:reveal",
+        )
 
     def create(body: Any, response: Response, actor: ApiActor, ctx: Ctx) -> Any:
         with ctx.uow(actor) as uow:

@@ -47,6 +47,7 @@ from yingji.registry.page_parts import (
     map_config,
     query_string,
 )
+from yingji.registry.privacy import drop_masked_echoes
 from yingji.registry.spec import RegistrySpec
 from yingji.web.deps import CheckedForm, Ctx, PageActor, ReadSession
 
@@ -180,6 +181,12 @@ def _save(
     schema = spec.update_schema if record_id is not None else spec.create_schema
     fields = form_fields(spec, schema)
     data, errors = parse_form(fields, form, ctx.settings.timezone, editing=record_id is not None)
+    if record_id is not None and spec.personal_fields:
+        # The edit form showed personal fields masked: posted back unchanged, they keep the
+        # stored value (and need not match the phone pattern).
+        with ctx.session_factory() as session:
+            stored = queries.row_values(*queries.get_row(session, spec, actor, record_id))
+        data = drop_masked_echoes(spec, stored, data)
     body = None
     try:
         body = schema.model_validate(data)

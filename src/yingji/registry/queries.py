@@ -15,6 +15,7 @@ from yingji.core.errors import NotFound
 from yingji.core.pagination import Page, PageParams
 from yingji.geo.models import Site
 from yingji.geo.queries import division_names
+from yingji.registry.privacy import mask_reads
 from yingji.registry.spec import RegistrySpec
 from yingji.settings import Settings
 
@@ -100,9 +101,8 @@ def page_records(
     total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
     ordered = stmt.order_by(getattr(spec.model, spec.order_by), spec.model.id)
     rows = _rows(session, spec, ordered.offset(params.offset).limit(params.size))
-    return Page(
-        items=to_reads(session, spec, rows), total=total, page=params.page, size=params.size
-    )
+    items = mask_reads(session, spec, actor, to_reads(session, spec, rows))
+    return Page(items=items, total=total, page=params.page, size=params.size)
 
 
 def iter_records(
@@ -114,7 +114,10 @@ def iter_records(
     include_retired: bool = False,
     chunk: int = 2000,
 ) -> Iterator[Any]:
-    """Yield every visible record as its read schema (exports, GeoJSON), chunk by chunk."""
+    """Yield every visible record as its read schema (exports, GeoJSON), chunk by chunk.
+
+    Personal fields are masked unless the actor may see them.
+    """
     stmt = scoped_select(
         spec, actor, filters, include_retired=include_retired, settings=_settings(session)
     ).order_by(spec.model.id)
@@ -123,7 +126,7 @@ def iter_records(
         rows = _rows(session, spec, stmt.where(spec.model.id > last_id).limit(chunk))
         if not rows:
             return
-        yield from to_reads(session, spec, rows)
+        yield from mask_reads(session, spec, actor, to_reads(session, spec, rows))
         last_id = rows[-1][0].id
 
 
@@ -137,8 +140,10 @@ def get_row(session: Session, spec: RegistrySpec, actor: Actor, record_id: int) 
 
 
 def get_record(session: Session, spec: RegistrySpec, actor: Actor, record_id: int) -> Any:
-    """Return the read schema of one record the actor may see, or raise NotFound."""
-    return to_reads(session, spec, [get_row(session, spec, actor, record_id)])[0]
+    """Return the read schema of one record the actor may see (personal fields masked unless
+    the actor may see them), or raise NotFound."""
+    read = to_reads(session, spec, [get_row(session, spec, actor, record_id)])[0]
+    return mask_reads(session, spec, actor, [read])[0]
 
 
 def row_values(row: Any, site: Site | None) -> dict[str, Any]:

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel, Field
 
 # A phone number as people write it: digits with +, -, spaces or brackets, and an optional
 # extension (023-12345678转801).
 PHONE_PATTERN = r"^[+(]?[0-9][0-9\-\s()]{1,28}[0-9](转[0-9]{1,6})?$"
+# A phone as reads show it: the same, with middle digits possibly masked (138****1234) for
+# roles without the reveal right (registry/privacy.py). Writes keep PHONE_PATTERN.
+SHOWN_PHONE_PATTERN = r"^[+(]?[0-9*][0-9*\-\s()]{1,28}[0-9](转[0-9]{1,6})?$"
 
 
 class LocationIn(BaseModel):
@@ -77,3 +81,11 @@ class ImportResult(BaseModel):
 
     created: int
     dry_run: bool = False
+
+
+class RevealRead(BaseModel):
+    """One personal field of a record in full, as revealed (and audited) for a stated purpose."""
+
+    id: int
+    field: str
+    value: Any = Field(description="the stored value: a phone, or a list of contacts")

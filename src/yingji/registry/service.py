@@ -17,6 +17,7 @@ from yingji.geo.models import Site
 from yingji.geo.queries import find_division, list_divisions
 from yingji.geo.service import move_site, place_site, resolve_division
 from yingji.registry.events import RecordCreated, RecordRetired, RecordUpdated
+from yingji.registry.privacy import drop_masked_echoes, mask_reads, reveals
 from yingji.registry.queries import get_row, row_values, to_reads
 from yingji.registry.spec import RegistrySpec
 
@@ -46,6 +47,11 @@ def _district_code(uow: UnitOfWork) -> str | None:
 def _snapshot(uow: UnitOfWork, spec: RegistrySpec, row: Any, site: Site | None) -> dict[str, Any]:
     read = to_reads(uow.session, spec, [(row, site)])[0]
     return dict(read.model_dump(mode="json"))
+
+
+def _shown(uow: UnitOfWork, spec: RegistrySpec, reads: Sequence[Any]) -> list[Any]:
+    # What a write answers is what a read would show this actor (the audit keeps it whole).
+    return mask_reads(uow.session, spec, uow.actor, reads)
 
 
 def _validate(uow: UnitOfWork, spec: RegistrySpec, values: dict[str, Any], row: Any) -> None:
@@ -106,7 +112,7 @@ def _created(
         uow.add_event(
             RecordCreated(registry=spec.name, record_id=read.id, division_code=read.division_code)
         )
-    return reads
+    return _shown(uow, spec, reads)
 
 
 def create_record(uow: UnitOfWork, spec: RegistrySpec, data: BaseModel) -> Any:
@@ -137,7 +143,8 @@ def update_record(uow: UnitOfWork, spec: RegistrySpec, record_id: int, data: Bas
     _require_role(uow, spec, create=False)
     if row.retired_at is not None:
         raise ValidationFailed([FieldError("id", "记录已停用，不能修改")])
-    changes = data.model_dump(exclude_unset=True)
+    # A personal value sent back as it was shown (masked) keeps the stored value.
+    changes = drop_masked_echoes(spec, row_values(row, site), data.model_dump(exclude_unset=True))
     before = _snapshot(uow, spec, row, site)
     location = {k: changes.pop(k) for k in LOCATION_KEYS if k in changes}
     _refuse_nulls(spec, changes)
@@ -172,7 +179,7 @@ def update_record(uow: UnitOfWork, spec: RegistrySpec, record_id: int, data: Bas
             changed=changed,
         )
     )
-    return to_reads(uow.session, spec, [(row, site)])[0]
+    return _shown(uow, spec, to_reads(uow.session, spec, [(row, site)]))[0]
 
 
 def retire_record(uow: UnitOfWork, spec: RegistrySpec, record_id: int, reason: str) -> Any:
@@ -183,7 +190,8 @@ def retire_record(uow: UnitOfWork, spec: RegistrySpec, record_id: int, reason: s
     if retirers is not None and not has_role(uow.actor, retirers, or_system=True):
         raise PermissionDenied(f"无权停用{spec.title}")
     if row.retired_at is not None:
-        return to_reads(uow.session, spec, [(row, site)])[0]  # retiring twice changes nothing
+        # Retiring twice changes nothing.
+        return _shown(uow, spec, to_reads(uow.session, spec, [(row, site)]))[0]
     row.retired_at = uow.clock.now()
     row.retired_reason = reason
     row.updated_at = row.retired_at
@@ -201,7 +209,7 @@ def retire_record(uow: UnitOfWork, spec: RegistrySpec, record_id: int, reason: s
             registry=spec.name, record_id=row.id, division_code=read.division_code, reason=reason
         )
     )
-    return read
+    return _shown(uow, spec, [read])[0]
 
 
 def import_workbook(
@@ -298,3 +306,40 @@ def _duplicates_within(
             else:
                 seen[value] = number
     return errors
+
+
+def reveal_field(
+    uow: UnitOfWork, spec: RegistrySpec, record_id: int, field_name: str, purpose: str
+) -> Any:
+    """Return one personal field of a record in full, audited with who, which and why.
+
+    Only roles with the reveal right (``Settings.pii_reveal_roles``) may; others get 403.
+    """
+    if field_name not in spec.personal_fields:
+        raise ValidationFailed([FieldError("field", f"{field_name} 不是可查看的个人信息字段")])
+    if not purpose.strip():
+        raise ValidationFailed([FieldError("purpose", "请填写查看用途")])
+    if not reveals(uow.session, uow.actor):
+        raise PermissionDenied("无权查看完整个人信息")
+    row, site = get_row(uow.session, spec, uow.actor, record_id)
+    uow.audit(
+        spec.audit_action("reveal"),
+        spec.table,
+        row.id,
+        after={"field": field_name},
+        reason=purpose.strip()[:500],
+    )
+    return row_values(row, site).get(field_name)
+
+
+def audit_export(uow: UnitOfWork, spec: RegistrySpec, filters: dict[str, Any]) -> None:
+    """Record that the actor exported this registry's personal data in full (if they did)."""
+    if spec.personal_fields and reveals(uow.session, uow.actor):
+        fields = sorted(spec.personal_fields)
+        uow.audit(
+            spec.audit_action("export"),
+            spec.table,
+            "*",
+            after={"fields": fields, "filters": {k: str(v) for k, v in filters.items()}},
+            reason="导出含个人信息的台账",
+        )

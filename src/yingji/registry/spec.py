@@ -76,6 +76,10 @@ class RegistrySpec:
     after_write: Callable[[Any, Any, dict[str, Any]], None] | None = None
     # Extra read fields computed from the row (e.g. licence list), merged into the read dict.
     extra_read: Callable[[Session, Sequence[Any]], dict[int, dict[str, Any]]] | None = None
+    # Personal fields (phones, an enterprise's contacts list): masked (138****1234) in the
+    # API, pages and exports for roles outside ``Settings.pii_reveal_roles``; a role with the
+    # right reveals one with a stated purpose (audited), see registry/privacy.py.
+    personal_fields: frozenset[str] = frozenset()
     # Links a record's detail page offers to other pages: (label, URL with "{id}"), e.g.
     # ("库存", "/stock?warehouse_id={id}"). The kit knows nothing of those pages.
     detail_links: Sequence[tuple[str, str]] = ()

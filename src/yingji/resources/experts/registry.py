@@ -66,6 +66,7 @@ EXPERTS = RegistrySpec(
     search_attrs=("name", "employer"),
     list_fields=("name", "expertise", "title", "employer", "phone", "available"),
     choice_labels={"gender": GENDER_LABELS, "available": AVAILABLE_LABELS},
+    personal_fields=frozenset({"phone"}),
 )
 
 REGISTRIES = [EXPERTS]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from yingji.registry.schemas import PHONE_PATTERN, RecordMeta
+from yingji.registry.schemas import PHONE_PATTERN, SHOWN_PHONE_PATTERN, RecordMeta
 from yingji.registry.tags import RequiredTagList
 from yingji.resources.experts.rules import Gender
 
@@ -50,7 +50,9 @@ class ExpertUpdate(BaseModel):
 
 
 class ExpertRead(ExpertFields, RecordMeta):
-    """An expert as the API shows it."""
+    """An expert as the API shows it (phone masked without the reveal right)."""
+
+    phone: str = Field(max_length=40, pattern=SHOWN_PHONE_PATTERN, title="联系电话")
 
 
 class ExpertFilters(BaseModel):

@@ -96,6 +96,7 @@ RESCUE_TEAMS = RegistrySpec(
     validate=_validate_team,
     list_fields=("name", "kind", "staffing", "headcount", "status", "on_duty_phone"),
     choice_labels={"kind": KIND_LABELS, "staffing": STAFFING_LABELS, "status": TEAM_STATUS_LABELS},
+    personal_fields=frozenset({"on_duty_phone"}),
 )
 
 

@@ -8,7 +8,13 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from yingji.registry.schemas import PHONE_PATTERN, LocationIn, LocationPatch, SitedMeta
+from yingji.registry.schemas import (
+    PHONE_PATTERN,
+    SHOWN_PHONE_PATTERN,
+    LocationIn,
+    LocationPatch,
+    SitedMeta,
+)
 from yingji.registry.tags import TagList
 from yingji.resources.teams.rules import SUGGESTED_SPECIALTIES as SUGGESTED_SPECIALTIES
 from yingji.resources.teams.rules import EquipmentStatus as EquipmentStatus
@@ -53,7 +59,9 @@ class RescueTeamUpdate(LocationPatch):
 
 
 class RescueTeamRead(RescueTeamFields, SitedMeta):
-    """A rescue team as the API shows it."""
+    """A rescue team as the API shows it (duty phone masked without the reveal right)."""
+
+    on_duty_phone: str = Field(max_length=40, pattern=SHOWN_PHONE_PATTERN, title="值班电话")
 
 
 class RescueTeamFilters(BaseModel):
