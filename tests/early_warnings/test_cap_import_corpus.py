@@ -161,3 +161,39 @@ def test_same_identifier_same_message_is_idempotent_different_content_is_409(as_
     assert r.json()["code"] == "identifier_reused"
     assert "info[1]/severity" in r.json()["detail"]
     assert "info[1]/description" in r.json()["detail"]
+
+
+def _chain(as_user: Any) -> tuple[Any, int]:
+    api = as_user("duty")
+    first = _import(api, _doc("chain_1_alert.xml"))
+    assert first.status_code == 201, first.text
+    update = _import(api, _doc("chain_2_update.xml"))
+    assert update.status_code == 201, update.text
+    assert update.json()["warning_id"] == first.json()["warning_id"]
+    return api, int(first.json()["warning_id"])
+
+
+def test_cancel_referencing_only_the_latest_message_lifts_when_configured(
+    ctx, as_user, monkeypatch
+) -> None:
+    monkeypatch.setattr(ctx.settings, "warning_import_complete_references", False)
+    api, warning_id = _chain(as_user)
+    r = _import(api, _doc("chain_3_cancel_latest_only.xml"))
+    assert r.status_code == 201, r.text
+    assert r.json()["warning_id"] == warning_id
+    assert "R18" in {w["rule"] for w in r.json()["warnings"]}
+    assert api.get(f"{BASE}/{warning_id}").json()["state"] == "lifted"
+
+
+def test_a_stale_cancel_that_skips_the_latest_message_is_still_refused(
+    ctx, as_user, monkeypatch
+) -> None:
+    monkeypatch.setattr(ctx.settings, "warning_import_complete_references", False)
+    api, _ = _chain(as_user)
+    # References only the first message: it was written before the Update it would undo.
+    stale = _doc("chain_3_cancel_latest_only.xml").replace(
+        b"CORPUS-CHAIN-2,2026-06-01T10:30:00", b"CORPUS-CHAIN-1,2026-06-01T09:30:00"
+    )
+    r = _import(api, stale)
+    assert r.status_code == 422
+    assert [e["rule"] for e in r.json()["errors"]] == ["R18"]

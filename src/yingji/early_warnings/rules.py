@@ -215,6 +215,9 @@ class CapProfile:
     web_base: str = ""
     # Strict CN rules (CN1–CN8) on imported messages; our own messages always follow them.
     strict_import: bool = False
+    # Rule 18 (a profile rule) on imported Updates/Cancels: every earlier message referenced.
+    # When False, referencing the latest message of the chain is enough (the rest is advice).
+    complete_references_on_import: bool = True
 
     def problem(self) -> str | None:
         """Return why the profile is unusable, or None."""
@@ -258,7 +261,8 @@ def load_profile(settings: object) -> CapProfile:
     """Return the deployment's CAP profile: ``warning_*`` settings over national defaults.
 
     Settings read (all optional): ``warning_sender_code``, ``warning_sender_name``,
-    ``warning_unit_code_length``, ``warning_web_base``, ``warning_strict_import``. Without a
+    ``warning_unit_code_length``, ``warning_web_base``, ``warning_strict_import``,
+    ``warning_import_complete_references``. Without a
     sender code the district's division code is padded with zeros (institution 000,
     sub-unit 000, extension 00 — GB/T 35965.1 A.1.2 defaults).
     """
@@ -271,6 +275,9 @@ def load_profile(settings: object) -> CapProfile:
         unit_code_length=length,
         web_base=str(getattr(settings, "warning_web_base", None) or "").rstrip("/"),
         strict_import=bool(getattr(settings, "warning_strict_import", False)),
+        complete_references_on_import=bool(
+            getattr(settings, "warning_import_complete_references", True)
+        ),
     )
 
 

@@ -40,6 +40,7 @@ from yingji.early_warnings.cap import (
 )
 from yingji.early_warnings.caprules import (
     IMPORT,
+    WARNING,
     CapReport,
     Finding,
     parse,
@@ -720,7 +721,7 @@ def import_cap(
         session.flush()
         _record(uow, w, "import", None, alert.identifier)
     else:
-        _check_complete_references(session, w, alert)
+        _check_complete_references(session, w, alert, profile, report)
         if w.state == WarningState.LIFTED:
             raise Conflict("该预警已解除", code="illegal_transition")
         if alert.msg_type == "Cancel":
@@ -786,12 +787,31 @@ def _referenced_warning(session: Session, alert: CapAlert) -> Warning | None:
     return session.get(Warning, warning_ids.pop())
 
 
-def _check_complete_references(session: Session, w: Warning, alert: CapAlert) -> None:
-    # cap.md §2.2 rule 18: an Update or Cancel references every message of the warning.
+def _check_complete_references(
+    session: Session, w: Warning, alert: CapAlert, profile: CapProfile, report: CapReport
+) -> None:
+    # cap.md §2.2 rule 18: an Update or Cancel references every message of the warning. It is
+    # a profile rule; where configured, referencing the latest message of the chain is enough
+    # (a stale Update that skips the latest one is still refused) and the rest is advice.
     referenced = {(s, i) for s, i, _ in alert.references}
-    missing = [
-        m.identifier for m in _messages(session, w.id) if (m.sender, m.identifier) not in referenced
-    ]
+    messages = _messages(session, w.id)
+    missing = [m.identifier for m in messages if (m.sender, m.identifier) not in referenced]
+    latest = messages[-1] if messages else None
+    if (
+        missing
+        and not profile.complete_references_on_import
+        and latest is not None
+        and (latest.sender, latest.identifier) in referenced
+    ):
+        report.add(
+            Finding(
+                "/alert/references[1]",
+                "R18",
+                f"未引用该预警此前的全部消息（缺少：{'、'.join(missing)}），按引用最新消息导入",
+                WARNING,
+            )
+        )
+        return
     if missing:
         raise CapInvalid(
             [
