@@ -97,3 +97,31 @@ def test_masked_value_sent_back_keeps_the_stored_phone(as_user):
     r = town.patch(f"{BASE}/{eid}", json={"phone": MASKED})
     assert r.status_code in (403, 422), r.text  # never stored masked
     assert as_user("bureau").get(f"{BASE}/{eid}").json()["phone"] == PHONE
+
+
+def test_every_registry_with_phones_declares_them_personal():
+    from yingji.enterprises.registry import ENTERPRISES
+    from yingji.notify.registry import RESPONSIBLE_PERSONS
+    from yingji.resources.experts.registry import EXPERTS
+    from yingji.resources.shelters.registry import SHELTERS
+    from yingji.resources.social_forces.registry import SOCIAL_FORCES
+    from yingji.resources.supplies.registry import WAREHOUSES
+    from yingji.resources.teams.registry import RESCUE_TEAMS
+    from yingji.risks.major_hazards.registry import MAJOR_HAZARDS
+    from yingji.risks.points.registry import RISK_POINTS
+
+    specs = [
+        ENTERPRISES,
+        RESPONSIBLE_PERSONS,
+        EXPERTS,
+        SHELTERS,
+        SOCIAL_FORCES,
+        WAREHOUSES,
+        RESCUE_TEAMS,
+        MAJOR_HAZARDS,
+        RISK_POINTS,
+    ]
+    for spec in specs:
+        phones = {n for n in spec.read_schema.model_fields if "phone" in n or n == "contacts"}
+        assert phones, spec.name
+        assert phones <= spec.personal_fields, spec.name

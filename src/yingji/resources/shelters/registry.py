@@ -76,4 +76,5 @@ SHELTERS = RegistrySpec(
     validate_for_actor=_validate,
     list_fields=("name", "shelter_class", "capacity_persons", "effective_area_m2", "status"),
     choice_labels={"shelter_class": CLASS_LABELS, "status": STATUS_LABELS},
+    personal_fields=frozenset({"phone"}),
 )

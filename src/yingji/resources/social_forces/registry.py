@@ -77,6 +77,7 @@ SOCIAL_FORCES = RegistrySpec(
     validate=_validate,
     list_fields=("name", "registration_no", "members", "contact_person", "phone", "status"),
     choice_labels={"status": STATUS_LABELS},
+    personal_fields=frozenset({"phone"}),
 )
 
 REGISTRIES = [SOCIAL_FORCES]

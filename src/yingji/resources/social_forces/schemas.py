@@ -6,7 +6,13 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, Field
 
-from yingji.registry.schemas import PHONE_PATTERN, LocationIn, LocationPatch, SitedMeta
+from yingji.registry.schemas import (
+    PHONE_PATTERN,
+    SHOWN_PHONE_PATTERN,
+    LocationIn,
+    LocationPatch,
+    SitedMeta,
+)
 from yingji.registry.tags import TagList
 from yingji.resources.social_forces.rules import SocialForceStatus, normalize_registration_no
 
@@ -56,7 +62,9 @@ class SocialForceUpdate(LocationPatch):
 
 
 class SocialForceRead(SocialForceFields, SitedMeta):
-    """A social force as the API shows it."""
+    """A social force as the API shows it (phone masked without the reveal right)."""
+
+    phone: str = Field(max_length=40, pattern=SHOWN_PHONE_PATTERN, title="联系电话")
 
 
 class SocialForceFilters(BaseModel):

@@ -137,6 +137,7 @@ WAREHOUSES = RegistrySpec(
         ("库存", "/stock?warehouse_id={id}"),
         ("出入库记录", "/stock-movements?warehouse_id={id}"),
     ),
+    personal_fields=frozenset({"phone"}),
 )
 
 REGISTRIES = [SUPPLIES, WAREHOUSES]

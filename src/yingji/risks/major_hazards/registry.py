@@ -182,6 +182,7 @@ MAJOR_HAZARDS = RegistrySpec(
     after_write=_after_write,
     list_fields=("name", "unit_kind", "grade", "sum_ratio", "r_value", "next_due_on"),
     choice_labels={"unit_kind": UNIT_KIND_LABELS, "grade": GRADE_LABELS},
+    personal_fields=frozenset({"principal_phone", "technical_phone", "operations_phone"}),
 )
 
 REGISTRIES = [MAJOR_HAZARDS]

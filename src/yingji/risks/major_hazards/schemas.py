@@ -24,7 +24,13 @@ from pydantic import (
 )
 
 from yingji.core.schemas import ReadModel
-from yingji.registry.schemas import PHONE_PATTERN, LocationIn, LocationPatch, SitedMeta
+from yingji.registry.schemas import (
+    PHONE_PATTERN,
+    SHOWN_PHONE_PATTERN,
+    LocationIn,
+    LocationPatch,
+    SitedMeta,
+)
 from yingji.risks.major_hazards.rules import UnitKind, display
 
 CAS_PATTERN = re.compile(r"^\d{2,7}-\d{2}-\d$")
@@ -156,7 +162,16 @@ class MajorHazardUpdate(LocationPatch):
 
 
 class MajorHazardRead(MajorHazardFields, SitedMeta):
-    """A registered major hazard with its computed identification and grade."""
+    """A registered major hazard with its computed identification and grade.
+
+    The three phones are masked without the reveal right (registry/privacy.py).
+    """
+
+    principal_phone: str = Field(max_length=40, pattern=SHOWN_PHONE_PATTERN, title="主要负责人电话")
+    technical_phone: str = Field(max_length=40, pattern=SHOWN_PHONE_PATTERN, title="技术负责人电话")
+    operations_phone: str = Field(
+        max_length=40, pattern=SHOWN_PHONE_PATTERN, title="操作负责人电话"
+    )
 
     sum_ratio: Decimal | None = Field(default=None, title="辨识指标S")
     is_major_hazard: bool = Field(default=False, title="构成重大危险源")

@@ -113,6 +113,7 @@ RISK_POINTS = RegistrySpec(
         "method": METHOD_LABELS,
     },
     extra_read=_current,
+    personal_fields=frozenset({"responsible_phone"}),
 )
 
 REGISTRIES = [RISK_POINTS]
