@@ -6,6 +6,7 @@ language; areas with only areaDesc; chains; conflicting re-sends; bounded findin
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -197,3 +198,16 @@ def test_a_stale_cancel_that_skips_the_latest_message_is_still_refused(
     r = _import(api, stale)
     assert r.status_code == 422
     assert [e["rule"] for e in r.json()["errors"]] == ["R18"]
+
+
+def test_a_flood_of_faulty_siblings_is_validated_quickly() -> None:
+    # 19,000 open polygons under one area: each is a finding; locating them must stay linear.
+    bad = "<polygon>1,2 3,4</polygon>" * 19_000
+    doc = _doc("areadesc_and_geocode.xml").replace(
+        "<areaDesc>示例区</areaDesc>".encode(), f"<areaDesc>示例区</areaDesc>{bad}".encode()
+    )
+    started = time.perf_counter()
+    report = validate_cap(doc, profile=PROFILE, mode=IMPORT)
+    assert time.perf_counter() - started < 2
+    assert len(report.errors) == 19_000
+    assert report.errors[-1].path == "/alert/info[1]/area[1]/polygon[19000]"

@@ -178,10 +178,29 @@ def element_path(element: etree._Element) -> str:
         if parent is None:
             parts.append(name)
         else:
-            same = [c for c in parent if isinstance(c.tag, str) and c.tag == node.tag]
-            parts.append(f"{name}[{same.index(node) + 1}]")
+            parts.append(f"{name}[{_sibling_number(parent, node)}]")
         node = parent
     return "/" + "/".join(reversed(parts))
+
+
+def _sibling_number(parent: etree._Element, node: etree._Element) -> int:
+    """Return node's 1-based position among its namesakes under parent.
+
+    During validate_cap the numbering of each parent is computed once and kept: a message with
+    thousands of faulty siblings would otherwise cost a scan of them all per finding.
+    """
+    cache: dict[etree._Element, dict[etree._Element, int]] | None = getattr(_local, "paths", None)
+    table = cache.get(parent) if cache is not None else None
+    if table is None:
+        counts: dict[str, int] = {}
+        table = {}
+        for child in parent:
+            if isinstance(child.tag, str):
+                counts[child.tag] = counts.get(child.tag, 0) + 1
+                table[child] = counts[child.tag]
+        if cache is not None:
+            cache[parent] = table
+    return table[node]
 
 
 def _children(parent: etree._Element, name: str) -> list[etree._Element]:
@@ -834,6 +853,15 @@ def validate_cap(
     ``mode`` is PRODUCE (every rule as listed; CN rules only with ``strict_cn``) or IMPORT
     (only CAP 1.2 itself refuses; profile rules, and CN rules unless ``strict_cn``, warn).
     """
+    # Sibling numbering for element paths, kept for this validation only (one per thread).
+    _local.paths = {}
+    try:
+        return _validate(xml, profile, strict_cn, mode)
+    finally:
+        _local.paths = None
+
+
+def _validate(xml: bytes, profile: CapProfile | None, strict_cn: bool, mode: str) -> CapReport:
     report = CapReport()
     try:
         root = parse(xml)
