@@ -125,3 +125,25 @@ def test_every_registry_with_phones_declares_them_personal():
         phones = {n for n in spec.read_schema.model_fields if "phone" in n or n == "contacts"}
         assert phones, spec.name
         assert phones <= spec.personal_fields, spec.name
+
+
+def test_masked_echoes_keep_stored_values():
+    from yingji.enterprises.registry import ENTERPRISES
+    from yingji.registry.privacy import drop_masked_echoes
+    from yingji.resources.experts.registry import EXPERTS
+
+    assert drop_masked_echoes(EXPERTS, {"phone": PHONE}, {"phone": MASKED, "name": "x"}) == {
+        "name": "x"
+    }
+    assert drop_masked_echoes(EXPERTS, {"phone": PHONE}, {"phone": "13900001111"}) == {
+        "phone": "13900001111"
+    }
+    stored = {
+        "contacts": [{"name": "刘敏", "phone": PHONE}, {"name": "王强", "phone": "13900001111"}]
+    }
+    posted = {
+        "contacts": [{"name": "刘敏", "phone": MASKED}, {"name": "新人", "phone": "13700002222"}]
+    }
+    assert drop_masked_echoes(ENTERPRISES, stored, posted) == {
+        "contacts": [{"name": "刘敏", "phone": PHONE}, {"name": "新人", "phone": "13700002222"}]
+    }
