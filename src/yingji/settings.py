@@ -57,6 +57,11 @@ class Settings(BaseSettings):
     # ``core.prune_outbox`` job; undelivered rows are never pruned.
     outbox_retention_days: int = 30
     storage_dir: str = "var/storage"
+    # Uploads: one file may not pass this many bytes (read in chunks, refused at the limit);
+    # a whole multipart request may not pass ``upload_request_max_bytes`` (refused with 413
+    # while it streams in: a few photos per form, or one 20 MB workbook, plus the fields).
+    upload_max_bytes: int = 10 * 2**20
+    upload_request_max_bytes: int = 41 * 2**20
     # Minimum effective area per person by shelter class (m²): GB 51143-2015 defaults, see
     # resources/shelters/rules.py; provinces and GB/T 44013-2024 may set other figures.
     shelter_min_area_m2: dict[str, float] = {"emergency": 0.5, "short_term": 2.0, "long_term": 3.0}

@@ -1,5 +1,8 @@
 """File storage for photos and attachments (hazard photos, patrol photos, task feedback).
 
+The adapter trusts the type its caller names: uploads reach it through
+``yingji.core.files.store``, which decides the type from the file's bytes.
+
 ``FileStorage`` keeps blobs under a directory (``YINGJI_STORAGE_DIR``); ``MemoryStorage`` is
 the fake used by tests. Keys are content hashes, so storing the same photo twice stores it
 once and a retried upload is harmless.
@@ -17,6 +20,7 @@ ALLOWED_TYPES = {
     "image/jpeg": ".jpg",
     "image/png": ".png",
     "image/webp": ".webp",
+    "image/heic": ".heic",
     "application/pdf": ".pdf",
 }
 

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response, UploadFile
 
 from yingji.accounts.api import client_address
 from yingji.accounts.schemas import require_role
-from yingji.adapters.storage import StorageError
+from yingji.core import files
 from yingji.core.actor import system_actor
 from yingji.core.clock import local_today
 from yingji.core.errors import invalid
@@ -168,14 +168,18 @@ def finish_patrol(patrol_id: int, body: PatrolFinish, actor: ApiActor, ctx: Ctx)
 
 
 @router.post("/patrol-photos", status_code=201, summary="上传巡查/上报照片")
-async def upload_photo(file: UploadFile, actor: ApiActor, ctx: Ctx) -> dict[str, Any]:
+def upload_photo(file: UploadFile, actor: ApiActor, ctx: Ctx) -> dict[str, Any]:
     """Store a photo for a check or a grid report; return its key."""
     allowed = {r.value for r in PATROLLERS | GRID_REPORTERS}
     require_role(actor, allowed, "无权上传巡查照片")
-    data = await file.read()
     try:
-        key = ctx.storage.put(data, file.content_type or "")
-    except StorageError as exc:
+        key = files.store(
+            ctx.storage,
+            file.file,
+            allowed=files.PHOTO_OR_PDF_TYPES,
+            limit=ctx.settings.upload_max_bytes,
+        )
+    except files.UploadRefused as exc:
         raise invalid("file", str(exc)) from None
     return {"key": key}
 

@@ -41,6 +41,7 @@ from yingji.core.errors import (
 )
 from yingji.core.pagination import PageParams
 from yingji.core.web.context import AppContext
+from yingji.core.web.files import file_response
 from yingji.core.web.flash import flash
 from yingji.core.web.nav import NavEntry, mark_nav
 from yingji.patrols import queries, service
@@ -128,19 +129,25 @@ def _validate(
 
 def _photos(request: Request, form: FormData, errors: list[FieldError]) -> list[str]:
     """Store the uploaded photos (``photos`` inputs); return their keys."""
-    from yingji.adapters.storage import StorageError
+    from yingji.core import files
 
-    storage = request.app.state.ctx.storage
+    ctx = request.app.state.ctx
     keys: list[str] = []
     uploads = [u for u in form.getlist("photos") if isinstance(u, UploadFile) and u.filename]
     if len(uploads) > MAX_PHOTOS:
         errors.append(FieldError("photos", f"最多上传 {MAX_PHOTOS} 张照片"))
         return []
     for upload in uploads:
-        data = upload.file.read()
         try:
-            keys.append(storage.put(data, upload.content_type or ""))
-        except StorageError as exc:
+            keys.append(
+                files.store(
+                    ctx.storage,
+                    upload.file,
+                    allowed=files.PHOTO_OR_PDF_TYPES,
+                    limit=ctx.settings.upload_max_bytes,
+                )
+            )
+        except files.UploadRefused as exc:
             errors.append(FieldError("photos", str(exc)))
     return keys
 
@@ -552,9 +559,6 @@ def _report_page(
     return render_page(request, actor, "patrols/public_report.html", context, status)
 
 
-_MEDIA_TYPES = {".jpg": "image/jpeg", ".png": "image/png", ".webp": "image/webp"}
-
-
 def public_report_photo(
     report_id: int, key: str, request: Request, actor: PageActor, session: ReadSession
 ) -> Response:
@@ -566,8 +570,7 @@ def public_report_photo(
         data = request.app.state.ctx.storage.get(key)
     except KeyError:
         raise NotFound("照片不存在") from None
-    media = _MEDIA_TYPES.get(key[key.rfind(".") :], "application/octet-stream")
-    return Response(data, media_type=media, headers={"Cache-Control": "private, max-age=3600"})
+    return file_response(data, key, cache="private, max-age=3600")
 
 
 def public_report_action(

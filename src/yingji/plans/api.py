@@ -8,11 +8,12 @@ from typing import Any
 from fastapi import APIRouter, File, UploadFile
 from fastapi.responses import Response
 
-from yingji.adapters.storage import MAX_BYTES, StorageError
+from yingji.core import files
 from yingji.core.actor import Actor
 from yingji.core.errors import NotFound, invalid
 from yingji.core.excel import MAX_UPLOAD_BYTES
 from yingji.core.web.context import AppContext
+from yingji.core.web.files import file_response
 from yingji.plans import imports, queries, service
 from yingji.plans.rules import Situation
 from yingji.plans.schemas import (
@@ -148,19 +149,19 @@ def store_task_photo(ctx: AppContext, actor: Actor, task_id: int, upload: Upload
     """Store a feedback photo for a task the actor sees; return its storage key.
 
     404 before anything is stored when the task is not the actor's; 422 (``file``) for a type
-    other than JPEG/PNG/WebP, an empty file or one over the storage limit (10 MB). The upload
+    other than JPEG/PNG/WebP/HEIC (by its bytes), an empty file or one over the limit. The upload
     is audited against the task; the photo joins the task when an action names it.
     """
     with ctx.session_factory() as session:
         queries.get_task_row(session, actor, task_id)
-    content_type = (upload.content_type or "").split(";")[0].strip().lower()
-    if content_type not in service.PHOTO_TYPES:
-        raise invalid("file", "只能上传 JPEG、PNG 或 WebP 图片")
-    # Read one byte past the limit: enough to refuse an oversized file without holding it all.
-    data = upload.file.read(MAX_BYTES + 1)
     try:
-        key = str(ctx.storage.put(data, content_type))
-    except StorageError as exc:
+        key = files.store(
+            ctx.storage,
+            upload.file,
+            allowed=service.PHOTO_MIMES,
+            limit=ctx.settings.upload_max_bytes,
+        )
+    except files.UploadRefused as exc:
         raise invalid("file", str(exc)) from None
     with ctx.uow(actor) as uow:
         service.record_task_photo(uow, task_id, key)
@@ -187,9 +188,7 @@ def get_task_photo(
         data = ctx.storage.get(key)
     except KeyError:
         raise NotFound("照片不存在") from None
-    suffix = "." + key.rsplit(".", 1)[-1]
-    media = {v: k for k, v in service.PHOTO_TYPES.items()}.get(suffix, "application/octet-stream")
-    return Response(content=data, media_type=media)
+    return file_response(data, key)
 
 
 @router.post(

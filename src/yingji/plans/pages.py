@@ -150,19 +150,21 @@ def task_board(request: Request, actor: PageActor, ctx: Ctx) -> Response:
 
 def _task_action_body(ctx: AppContext, actor: Actor, task_id: int, form: FormData) -> TaskActionIn:
     """Read a board form into ``TaskActionIn``, storing its photo first (422 when refused)."""
-    from yingji.adapters.storage import MAX_BYTES, StorageError
+    from yingji.core import files
 
     with ctx.session_factory() as session:
         queries.get_task_row(session, actor, task_id)  # 404 before anything is stored
     photo_key: str | None = None
     upload = form.get("photo")
     if isinstance(upload, UploadFile) and upload.filename:
-        content_type = (upload.content_type or "").split(";")[0].strip().lower()
-        if content_type not in service.PHOTO_TYPES:
-            raise ValidationFailed([FieldError("photo", "只能上传 JPEG、PNG 或 WebP 图片")])
         try:
-            photo_key = str(ctx.storage.put(upload.file.read(MAX_BYTES + 1), content_type))
-        except StorageError as exc:
+            photo_key = files.store(
+                ctx.storage,
+                upload.file,
+                allowed=service.PHOTO_MIMES,
+                limit=ctx.settings.upload_max_bytes,
+            )
+        except files.UploadRefused as exc:
             raise ValidationFailed([FieldError("photo", str(exc))]) from None
     longitude, latitude = _float(form.get("longitude")), _float(form.get("latitude"))
     if longitude is None or latitude is None:

@@ -49,7 +49,13 @@ from yingji.plans.schemas import (
 COMMAND_POST = {Role.ADMIN, Role.BUREAU_STAFF, Role.DUTY_OFFICER}
 ACTIVATORS = COMMAND_POST | {Role.TOWNSHIP_OFFICER}
 # Task feedback photos: pictures only (storage keys end with the type's suffix).
-PHOTO_TYPES = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp"}
+PHOTO_TYPES = {
+    "image/jpeg": ".jpg",
+    "image/png": ".png",
+    "image/webp": ".webp",
+    "image/heic": ".heic",
+}
+PHOTO_MIMES = frozenset(PHOTO_TYPES)
 
 
 def can_edit(actor: Actor, plan: EmergencyPlan) -> bool:

@@ -11,12 +11,13 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, Query, Response, UploadFile
 
-from yingji.adapters.storage import StorageError
+from yingji.core import files
 from yingji.core.actor import Actor
 from yingji.core.clock import local_today
 from yingji.core.errors import NotFound, invalid
 from yingji.core.pagination import Page, PageParams
 from yingji.core.web.context import AppContext
+from yingji.core.web.files import file_response
 from yingji.risks.hazards import queries, service
 from yingji.risks.hazards.queries import get_hazard_row
 from yingji.risks.hazards.rules import config_from_settings
@@ -169,11 +170,16 @@ def post_supervision(
     return _detail(ctx, actor, hazard_id)
 
 
-def store_upload(ctx: AppContext, data: bytes, content_type: str | None) -> str:
-    """Store an uploaded photo through ``ctx.storage``; 422 when the storage refuses it."""
+def store_upload(ctx: AppContext, upload: UploadFile) -> str:
+    """Store an uploaded photo or PDF, typed by its bytes; 422 (``file``) when refused."""
     try:
-        return str(ctx.storage.put(data, content_type or ""))
-    except StorageError as exc:
+        return files.store(
+            ctx.storage,
+            upload.file,
+            allowed=files.PHOTO_OR_PDF_TYPES,
+            limit=ctx.settings.upload_max_bytes,
+        )
+    except files.UploadRefused as exc:
         raise invalid("file", str(exc)) from None
 
 
@@ -186,10 +192,10 @@ def store_upload(ctx: AppContext, data: bytes, content_type: str | None) -> str:
 def upload_photo(
     hazard_id: int, actor: ApiActor, ctx: Ctx, file: UploadFile = File(...)
 ) -> PhotoRead:
-    """Store a photo and attach it to the hazard (JPEG, PNG, WebP or PDF, ≤ 10 MB)."""
+    """Store a photo and attach it to the hazard (JPEG, PNG, WebP, HEIC or PDF, ≤ 10 MB)."""
     with ctx.session_factory() as session:
         get_hazard_row(session, actor, hazard_id)  # 404 before anything is stored
-    key = store_upload(ctx, file.file.read(), file.content_type)
+    key = store_upload(ctx, file)
     with ctx.uow(actor) as uow:
         service.add_photo(uow, hazard_id, key)
         uow.commit()
@@ -201,7 +207,7 @@ def upload_photo(
 )
 def upload_loose_photo(actor: ApiActor, ctx: Ctx, file: UploadFile = File(...)) -> PhotoRead:
     """Store a photo to send in a report's or an action's ``photo_keys``."""
-    return PhotoRead(key=store_upload(ctx, file.file.read(), file.content_type))
+    return PhotoRead(key=store_upload(ctx, file))
 
 
 @router.get(f"{BASE}/{{hazard_id}}/photos/{{key}}", summary="查看隐患照片")
@@ -217,17 +223,7 @@ def get_photo(
         data = ctx.storage.get(key)
     except KeyError:
         raise NotFound("照片不存在") from None
-    return Response(content=data, media_type=_media_type(key))
-
-
-def _media_type(key: str) -> str:
-    suffix = key.rsplit(".", 1)[-1]
-    return {
-        "jpg": "image/jpeg",
-        "png": "image/png",
-        "webp": "image/webp",
-        "pdf": "application/pdf",
-    }.get(suffix, "application/octet-stream")
+    return file_response(data, key)
 
 
 routers = [router]

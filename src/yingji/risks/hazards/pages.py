@@ -28,13 +28,14 @@ from yingji.accounts.queries import (
     person_choices,
 )
 from yingji.accounts.schemas import has_role
-from yingji.adapters.storage import StorageError
+from yingji.core import files
 from yingji.core.actor import Actor, system_actor
 from yingji.core.clock import format_local, local_today
 from yingji.core.errors import DomainError, FieldError, NotFound
 from yingji.core.pagination import PageParams
 from yingji.core.uow import UnitOfWork
 from yingji.core.web.context import AppContext
+from yingji.core.web.files import file_response
 from yingji.core.web.flash import flash
 from yingji.core.web.nav import NavEntry, mark_nav
 from yingji.enterprises.registry import ENTERPRISES
@@ -218,12 +219,18 @@ def new_hazard_form(request: Request, actor: PageActor, session: ReadSession) ->
 def _store(ctx: AppContext, upload: Any) -> str | None:
     if not isinstance(upload, UploadFile) or not upload.filename:
         return None
-    data = upload.file.read()
-    if not data:
+    head = upload.file.read(1)
+    if not head:
         return None
+    upload.file.seek(0)
     try:
-        return str(ctx.storage.put(data, upload.content_type or ""))
-    except StorageError as exc:
+        return files.store(
+            ctx.storage,
+            upload.file,
+            allowed=files.PHOTO_OR_PDF_TYPES,
+            limit=ctx.settings.upload_max_bytes,
+        )
+    except files.UploadRefused as exc:
         raise DomainError(detail=f"照片未保存：{exc}", status=422) from None
 
 
@@ -501,11 +508,7 @@ def photo(hazard_id: int, key: str, actor: PageActor, ctx: Ctx, session: ReadSes
         data = ctx.storage.get(key)
     except KeyError:
         raise NotFound("照片不存在") from None
-    suffix = key.rsplit(".", 1)[-1]
-    media = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}.get(
-        suffix, "application/pdf"
-    )
-    return Response(content=data, media_type=media)
+    return file_response(data, key)
 
 
 # --- statistics ---------------------------------------------------------------------------------
