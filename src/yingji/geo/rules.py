@@ -88,6 +88,19 @@ def is_within(code: str, ancestor: str) -> bool:
     return code.startswith(ancestor)
 
 
+def township_of(code: str) -> str:
+    """Return the township (镇街) a code lies in: itself or its ancestor at that level.
+
+    A district code has no township and is returned as it is.
+    """
+    return code[: _LENGTHS[1]]
+
+
+def is_district_level(code: str) -> bool:
+    """Tell whether ``code`` is the district itself (a resource the district owns)."""
+    return len(code) == _LENGTHS[0]
+
+
 # Mean Earth radius (IUGG); WGS84 and CGCS2000 are treated as the same datum here.
 EARTH_RADIUS_M: Final = 6_371_008.8
 

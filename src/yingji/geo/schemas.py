@@ -2,7 +2,8 @@
 
 Also re-exports the great-circle measure from ``rules`` (``distance_m``, ``EARTH_RADIUS_M``):
 one earth model for every domain's distances (rescue rings, check-ins, nearby hazards,
-evacuation costs) without reaching into geo's rules.
+evacuation costs) without reaching into geo's rules, and the division-code structure helpers
+``township_of`` and ``is_district_level``.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from pydantic import BaseModel, Field
 from yingji.core.schemas import ReadModel
 from yingji.geo.rules import EARTH_RADIUS_M as EARTH_RADIUS_M
 from yingji.geo.rules import distance_m as distance_m
+from yingji.geo.rules import is_district_level as is_district_level
+from yingji.geo.rules import township_of as township_of
 
 DivisionLevelName = Literal["district", "township", "village", "grid"]
 

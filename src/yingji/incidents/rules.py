@@ -534,8 +534,3 @@ RESERVED_REF_PREFIXES: tuple[str, ...] = ("alarm:", "grid:", "cap:", "system:")
 def reserved_ref(external_ref: str) -> bool:
     """Tell whether ``external_ref`` uses a prefix reserved for the platform's handlers."""
     return external_ref.strip().lower().startswith(RESERVED_REF_PREFIXES)
-
-
-def township_of(division_code: str) -> str:
-    """Return the township (镇街, 9-digit) part of a division code (the code if shorter)."""
-    return division_code[:9]

@@ -29,6 +29,7 @@ from yingji.core.errors import (
 from yingji.core.notices import NoticeRequested
 from yingji.core.uow import UnitOfWork
 from yingji.duty.queries import duty_chain
+from yingji.geo.schemas import township_of
 from yingji.incidents import queries
 from yingji.incidents.events import IncidentClosed, IncidentGraded, IncidentReported
 from yingji.incidents.models import (
@@ -65,7 +66,6 @@ from yingji.incidents.rules import (
     reserved_ref,
     rule_applies,
     supplement_window,
-    township_of,
     type_problem,
     within_supplement_window,
 )

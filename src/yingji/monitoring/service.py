@@ -29,6 +29,7 @@ from yingji.core.errors import FieldError, NotFound, ValidationFailed
 from yingji.core.uow import UnitOfWork
 from yingji.enterprises.queries import enterprise_division
 from yingji.geo.queries import locate
+from yingji.geo.schemas import township_of
 from yingji.monitoring.events import AlarmConditionCleared, AlarmConditionRaised
 from yingji.monitoring.models import Device, Reading, ReadingAggregate, Rejection, RuleConfig
 from yingji.monitoring.models import RuleState as RuleStateRow
@@ -94,7 +95,7 @@ def register_device(uow: UnitOfWork, data: DeviceCreate) -> DeviceRead:
         ent_division = _enterprise_division(session, enterprise_id)
         if ent_division is None:
             raise ValidationFailed([FieldError("enterprise_id", "企业不存在")])
-        if division is not None and not division.startswith(ent_division[:9]):
+        if division is not None and not division.startswith(township_of(ent_division)):
             # An enterprise's device stands on its premises: in the enterprise's township.
             raise ValidationFailed([FieldError("division_code", "行政区划不在企业所在镇街")])
         division = division or ent_division
@@ -152,7 +153,7 @@ def _check_position(
     if longitude is None or latitude is None:
         return
     found = locate(session, longitude, latitude)
-    if found is None or not found.code.startswith(division[:9]):
+    if found is None or not found.code.startswith(township_of(division)):
         raise ValidationFailed([FieldError("longitude", "设备位置不在所属行政区划的镇街内")])
 
 

@@ -25,6 +25,7 @@ from yingji.accounts.scoping import scope_clause
 from yingji.core.actor import Actor
 from yingji.core.errors import NotFound
 from yingji.geo.models import Site
+from yingji.geo.schemas import is_district_level
 from yingji.incidents.dispatch.models import DispatchOrder, DispatchOrderEvent
 from yingji.incidents.dispatch.rules import (
     ARRIVAL_TARGET_MINUTES,
@@ -112,7 +113,7 @@ def _sees(actor: Actor | None, rows: list[tuple[Any, Site]]) -> list[tuple[Any, 
     return [
         (row, site)
         for row, site in rows
-        if mine and (site.division_code.startswith(mine) or len(site.division_code) <= 6)
+        if mine and (site.division_code.startswith(mine) or is_district_level(site.division_code))
     ]
 
 
