@@ -39,6 +39,12 @@ class Settings(BaseSettings):
     login_window_minutes: int = 15
     login_client_failure_factor: int = 4
     api_token_hours: int = 12
+    # Second factor (TOTP, RFC 6238): the roles that must present one at sign-in (等保 2.0 三级
+    # 8.1.4.1 d asks two factors of administrators). A JSON list in YINGJI_TOTP_REQUIRED_ROLES;
+    # users of other roles may enrol voluntarily. accounts/second_factor.py.
+    totp_required_roles: frozenset[str] = frozenset({"admin"})
+    # The name authenticator apps show next to the code.
+    totp_issuer: str = "智慧应急"
     # Page sessions end after this much inactivity or this age, whichever comes first
     # (等保 2.0 asks for a login timeout; 30 minutes idle is the common reading).
     session_idle_minutes: int = 30

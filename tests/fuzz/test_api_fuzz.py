@@ -22,6 +22,7 @@ from hypothesis import HealthCheck, Phase, given, seed
 from hypothesis import settings as hypothesis_settings
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
+from support.totp import next_code
 from yingji.bootstrap import create_app
 from yingji.demo.people import DEMO_PASSWORD
 from yingji.demo.seed import seed_demo
@@ -43,7 +44,12 @@ def fuzz_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, di
     app = create_app(settings)
     with TestClient(app) as client:
         answer = client.post(
-            "/api/v1/auth/token", data={"username": "admin", "password": DEMO_PASSWORD}
+            "/api/v1/auth/token",
+            data={
+                "username": "admin",
+                "password": DEMO_PASSWORD,
+                "totp": next_code(app.state.ctx, "admin"),
+            },
         )
         assert answer.status_code == 200, answer.text
         yield app, {"Authorization": f"Bearer {answer.json()['access_token']}"}

@@ -24,6 +24,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,7 @@ import pytest
 import uvicorn
 
 from support.district import PASSWORD
+from support.totp import code_for
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -186,9 +188,21 @@ def new_page(browser: Any, viewport: dict[str, int] | None, **context_kwargs: An
     return page
 
 
+# Accounts of the test district and the demo with a TOTP app enrolled (the admins).
+SECOND_FACTOR_USERS = frozenset({"admin"})
+
+
 def login(page: Any, base: str, username: str, password: str = PASSWORD) -> None:
-    """Submit the login form at ``{base}/login`` as ``username`` (does not wait for the result)."""
+    """Submit the login form at ``{base}/login`` as ``username`` (does not wait for the result).
+
+    For an account with a second factor (admins) it waits for the code form and types the
+    code the test authenticator shows now (the live server runs on the wall clock).
+    """
     page.goto(f"{base}/login")
     page.fill("#username", username)
     page.fill("#password", password)
     page.click("button[type=submit]")
+    if username in SECOND_FACTOR_USERS:
+        page.wait_for_url("**/login/second-factor")
+        page.fill("#code", code_for(datetime.now(UTC)))
+        page.click("button[type=submit]")

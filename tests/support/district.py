@@ -12,9 +12,10 @@ from typing import Any
 
 from yingji.accounts.rules import Role
 from yingji.accounts.schemas import UserCreate
-from yingji.accounts.service import create_user, issue_token
+from yingji.accounts.service import create_user, enrol_second_factor, issue_token
 from yingji.core.actor import system_actor
 from yingji.core.web.context import AppContext
+from yingji.demo.people import DEMO_TOTP_SECRET
 from yingji.geo.schemas import DivisionWrite
 from yingji.geo.service import upsert_division
 
@@ -97,6 +98,9 @@ def build(ctx: AppContext) -> TestDistrict:
             )
         uow.session.flush()
         for user in users:
+            if user.role in ctx.settings.totp_required_roles:
+                # The admin's authenticator app (tests/support/totp.py computes its codes).
+                enrol_second_factor(uow, user, DEMO_TOTP_SECRET, ctx.settings.secret_key)
             token, _ = issue_token(uow, user, hours=24 * 365)
             out.tokens[user.username] = token
             out.ids[f"user:{user.username}"] = user.id

@@ -11,11 +11,14 @@ from sqlalchemy.orm import Session
 from yingji.accounts import queries, service
 from yingji.accounts.audit_log import AuditEntryRead, AuditFilters, page_audit
 from yingji.accounts.deps import api_actor, oauth2_scheme
+from yingji.accounts.models import User
 from yingji.accounts.references import USER_REFERENCES
 from yingji.accounts.rules import Role, require_role
 from yingji.accounts.schemas import DepartmentRead, TokenRead, UserCreate, UserRead
 from yingji.core.actor import Actor
+from yingji.core.errors import PermissionDenied, Unauthenticated
 from yingji.core.pagination import Page, PageParams
+from yingji.core.uow import UnitOfWork
 from yingji.core.web.context import AppContext, get_context, read_session
 
 router = APIRouter(prefix="/api/v1", tags=["账户"])
@@ -30,22 +33,38 @@ def client_address(request: Request) -> str:
 def issue_token(
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
     request: Request,
+    totp: Annotated[
+        str | None,
+        Form(max_length=16, description="动态验证码（须双因素认证的账户，如管理员）"),
+    ] = None,
     ctx: AppContext = Depends(get_context),
 ) -> TokenRead:
-    """Exchange username and password for a bearer token."""
+    """Exchange username and password (and a TOTP code where required) for a bearer token.
+
+    Accounts that need a second factor (``Settings.totp_required_roles``, or enrolled) send
+    the current code of their authenticator app in ``totp``; one that has not enrolled yet
+    does so at its first sign-in on the web pages.
+    """
     from yingji.core.actor import system_actor
 
     settings = ctx.settings
+    limits = {
+        "max_failures": settings.login_max_failures,
+        "window_minutes": settings.login_window_minutes,
+        "client_factor": settings.login_client_failure_factor,
+    }
+    client = client_address(request)
     with ctx.uow(system_actor("auth")) as uow:
         result = service.authenticate(
             uow,
             form.username,
             form.password,
-            client_address(request),
-            max_failures=settings.login_max_failures,
-            window_minutes=settings.login_window_minutes,
-            client_factor=settings.login_client_failure_factor,
+            client,
+            second_factor_roles=settings.totp_required_roles,
+            **limits,
         )
+        if result.user is not None and result.second_factor:
+            result = _second_factor(uow, result.user, totp, client, settings.secret_key, limits)
         token: str | None = None
         expires = 0
         if result.user is not None:
@@ -54,6 +73,24 @@ def issue_token(
     result.user_or_raise()
     assert token is not None
     return TokenRead(access_token=token, expires_in=expires)
+
+
+def _second_factor(
+    uow: UnitOfWork,
+    user: User,
+    code: str | None,
+    client: str,
+    key: str,
+    limits: dict[str, int],
+) -> service.LoginResult:
+    """The TOTP step of the token flow: enrolled and a code given, else a clear refusal."""
+    factor = queries.second_factor_of(uow.session, user.id)
+    if factor is None or factor.confirmed_at is None:
+        refusal = PermissionDenied("此账户须使用动态验证码：请先在网页登录时绑定身份验证器应用")
+        return service.LoginResult(None, refusal)
+    if not code:
+        return service.LoginResult(None, Unauthenticated("此账户须提供动态验证码（totp 字段）"))
+    return service.verify_second_factor(uow, user, code, client, key=key, **limits)
 
 
 @router.get("/me", response_model=UserRead, summary="当前用户")
@@ -146,6 +183,29 @@ def unlock_user(
     require_role(actor, {Role.ADMIN})
     with ctx.uow(actor) as uow:
         service.unlock_user(uow, queries.get_user(uow.session, user_id))
+        uow.commit()
+    return Response(status_code=204)
+
+
+@router.post(
+    "/users/{user_id}/second-factor/reset",
+    status_code=204,
+    response_class=Response,
+    summary="重置动态验证码（管理员）",
+)
+def reset_second_factor(
+    user_id: int, actor: Actor = Depends(api_actor), ctx: AppContext = Depends(get_context)
+) -> Response:
+    """Remove a user's TOTP app (a lost phone) and end their sessions (administrators only).
+
+    The user enrols a new app at the next sign-in. An administrator cannot reset their own:
+    that would let a stolen session drop the factor it was meant to protect.
+    """
+    require_role(actor, {Role.ADMIN})
+    if actor.user_id == user_id:
+        raise PermissionDenied("不能重置自己的动态验证码，请由另一名管理员操作")
+    with ctx.uow(actor) as uow:
+        service.reset_second_factor(uow, queries.get_user(uow.session, user_id))
         uow.commit()
     return Response(status_code=204)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from yingji.accounts import api, models, pages, queries, rules, tasks
+from yingji.accounts import api, models, pages, queries, rules, second_factor_pages, tasks
 from yingji.accounts.references import USER_REFERENCES, UserReference
 from yingji.core.composition import Domain, TemplateFolder
 from yingji.core.extensions import LABEL_TABLES, LabelTable, contribute
@@ -19,7 +19,7 @@ DOMAIN = Domain(
     title="账户",
     models=(models,),
     api_routers=(api.router,),
-    page_routers=tuple(pages.routers),
+    page_routers=(*pages.routers, *second_factor_pages.routers),
     templates=(TemplateFolder("accounts", "yingji.accounts"),),
     jobs=tuple(tasks.JOBS),
     contributions=(

@@ -1,4 +1,5 @@
-"""Account tables: departments, users, API tokens, page sessions and login attempts."""
+"""Account tables: departments, users, second factors, API tokens, page sessions and login
+attempts."""
 
 from __future__ import annotations
 
@@ -39,6 +40,25 @@ class User(Base):
     phone: Mapped[str | None] = mapped_column(String(40))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class SecondFactor(Base):
+    """A user's TOTP authenticator (RFC 6238), the second factor of 等保 2.0 8.1.4.1 d).
+
+    The shared secret is stored encrypted with a key derived from the deployment's secret key
+    (``accounts.second_factor``), so a copy of the database alone yields no codes. A row with no
+    ``confirmed_at`` is an enrolment in progress: it is not yet asked for at sign-in.
+    """
+
+    __tablename__ = "accounts_second_factor"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("accounts_user.id"), unique=True)
+    secret_sealed: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The 30-second time step of the last accepted code: a code is accepted once (RFC 6238 §5.2).
+    last_step: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class ApiToken(Base):

@@ -40,6 +40,10 @@ from yingji.core.web.templates import render
 
 router = APIRouter(include_in_schema=False)
 
+# Where the TOTP step of a sign-in lives, and the session key that carries who is half-way.
+SECOND_FACTOR_PATH = "/login/second-factor"
+PENDING_SIGN_IN = "pending_sign_in"
+
 
 def _user_info(request: Request, actor: Actor) -> dict[str, str]:
     role = Role(actor.role)
@@ -121,15 +125,32 @@ def login(
             max_failures=settings.login_max_failures,
             window_minutes=settings.login_window_minutes,
             client_factor=settings.login_client_failure_factor,
+            second_factor_roles=settings.totp_required_roles,
         )
         session_id: str | None = None
-        if result.user is not None:
+        if result.user is not None and not result.second_factor:
             session_id = service.open_session(uow, result.user, client_address(request))
         uow.commit()  # the attempt is recorded whatever the outcome
+    if result.user is not None and result.second_factor:
+        # The password step passed: remember who (signed cookie, no session yet) and ask
+        # for the TOTP code; a fresh cookie, so nothing planted before survives.
+        request.session.clear()
+        request.session[PENDING_SIGN_IN] = {
+            "user": result.user.id,
+            "at": int(ctx.clock.now().timestamp()),
+            "next": next_url,
+        }
+        request.session[SESSION_CSRF] = secrets.token_urlsafe(24)
+        return RedirectResponse(SECOND_FACTOR_PATH, status_code=303)
     if result.error is not None or session_id is None:
         error = result.error.detail if result.error else "用户名或密码错误"
         status = result.error.status if result.error else 401
         return _login_page(request, next_url, error, status, username)
+    return start_page_session(request, session_id, next_url)
+
+
+def start_page_session(request: Request, session_id: str, next_url: str) -> Response:
+    """Bind a freshly opened page session to a fresh cookie and go to ``next_url``."""
     # A fresh session on sign-in: nothing set before it (a planted id) survives.
     request.session.clear()
     request.session[SESSION_ID] = session_id

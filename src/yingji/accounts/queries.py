@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from yingji.accounts.models import ApiToken, Department, PageSession, User
+from yingji.accounts.models import ApiToken, Department, PageSession, SecondFactor, User
 from yingji.accounts.rules import ROLE_LABELS, Role, effective_division
 from yingji.accounts.schemas import UserRead
 from yingji.core.actor import Actor
@@ -20,6 +20,11 @@ from yingji.core.errors import NotFound
 def token_digest(token: str) -> str:
     """Return the stored form of a bearer token."""
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def second_factor_of(session: Session, user_id: int) -> SecondFactor | None:
+    """Return the user's TOTP enrolment (confirmed or in progress), if any."""
+    return session.scalar(select(SecondFactor).where(SecondFactor.user_id == user_id))
 
 
 def find_user_by_username(session: Session, username: str) -> User | None:

@@ -153,3 +153,12 @@ def require_role(
     """Raise PermissionDenied (with ``message``, if given) unless ``actor`` holds a role."""
     if not has_role(actor, roles, or_system=or_system):
         raise PermissionDenied(message) if message else PermissionDenied()
+
+
+def second_factor_required(role: str, required_roles: Collection[str], enrolled: bool) -> bool:
+    """Tell whether a sign-in must present a TOTP code (or enrol one first).
+
+    Roles in ``required_roles`` always must (等保 2.0 三级 8.1.4.1 d: administrators); a user of
+    any other role who enrolled voluntarily is asked too, so enrolling is never a no-op.
+    """
+    return enrolled or role in required_roles

@@ -7,17 +7,31 @@ passwords, a login-failure lock, a session timeout, and sessions that really end
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, delete, func, or_, select
 
-from yingji.accounts.models import ApiToken, Department, LoginAttempt, PageSession, User
+from yingji.accounts import second_factor as totp
+from yingji.accounts.models import (
+    ApiToken,
+    Department,
+    LoginAttempt,
+    PageSession,
+    SecondFactor,
+    User,
+)
 from yingji.accounts.passwords import hash_password, verify_password
-from yingji.accounts.queries import find_user_by_username, token_digest
+from yingji.accounts.queries import find_user_by_username, second_factor_of, token_digest
 from yingji.accounts.references import UserReference
-from yingji.accounts.rules import PasswordPolicy, Role, password_problem, scope_problem
+from yingji.accounts.rules import (
+    PasswordPolicy,
+    Role,
+    password_problem,
+    scope_problem,
+    second_factor_required,
+)
 from yingji.accounts.schemas import UserCreate
 from yingji.core.errors import (
     Conflict,
@@ -167,6 +181,8 @@ class LoginResult:
 
     user: User | None
     error: DomainError | None
+    # The password was right but a TOTP code (or enrolment) must follow before any session.
+    second_factor: bool = False
 
     def user_or_raise(self) -> User:
         """Return the signed-in user or raise the recorded error."""
@@ -182,6 +198,29 @@ def _failures(uow: UnitOfWork, since: datetime, *conditions: ColumnElement[bool]
     return uow.session.scalar(stmt) or 0
 
 
+def _lock_error(
+    uow: UnitOfWork,
+    username: str,
+    client: str,
+    *,
+    max_failures: int,
+    window_minutes: int,
+    client_factor: int,
+) -> DomainError | None:
+    """Return the throttle's refusal for (username, client), recording it, or None."""
+    now = uow.clock.now()
+    since = now - timedelta(minutes=window_minutes)
+    pair = _failures(uow, since, LoginAttempt.username == username, LoginAttempt.client == client)
+    locked = pair >= max_failures or (
+        _failures(uow, since, LoginAttempt.client == client) >= max_failures * client_factor
+    )
+    if not locked:
+        return None
+    # The refusal itself is recorded too, so hammering keeps the lock in place.
+    uow.session.add(LoginAttempt(username=username, client=client, at=now, success=False))
+    return TooManyAttempts(f"登录失败次数过多，请 {window_minutes} 分钟后再试")
+
+
 def authenticate(
     uow: UnitOfWork,
     username: str,
@@ -191,27 +230,26 @@ def authenticate(
     max_failures: int,
     window_minutes: int,
     client_factor: int = 4,
+    second_factor_roles: Collection[str] = frozenset(),
 ) -> LoginResult:
     """Check credentials, throttling repeated failures per (username, client) and per client.
 
     Counting a username's failures only from the same client means nobody elsewhere can keep
     the duty or admin account locked; a client spraying many usernames is locked as a whole
     after ``max_failures × client_factor`` failures. Failed attempts are written to the unit of
-    work (with an audit row), so the caller commits before raising.
+    work (with an audit row), so the caller commits before raising. A user whose role is in
+    ``second_factor_roles``, or who enrolled a TOTP app, gets ``second_factor=True``: the
+    password step is audited, and the sign-in completes only in ``verify_second_factor``.
     """
-    now = uow.clock.now()
-    since = now - timedelta(minutes=window_minutes)
     username, client = username[:64], client[:64]
-    pair = _failures(uow, since, LoginAttempt.username == username, LoginAttempt.client == client)
-    locked = pair >= max_failures or (
-        _failures(uow, since, LoginAttempt.client == client) >= max_failures * client_factor
-    )
-    if locked:
-        # The refusal itself is recorded too, so hammering keeps the lock in place.
-        uow.session.add(LoginAttempt(username=username, client=client, at=now, success=False))
-        return LoginResult(
-            None, TooManyAttempts(f"登录失败次数过多，请 {window_minutes} 分钟后再试")
-        )
+    limits = {
+        "max_failures": max_failures,
+        "window_minutes": window_minutes,
+        "client_factor": client_factor,
+    }
+    if (refusal := _lock_error(uow, username, client, **limits)) is not None:
+        return LoginResult(None, refusal)
+    now = uow.clock.now()
     user = find_user_by_username(uow.session, username)
     ok = verify_password(user.password_hash if user else None, password)
     ok = ok and user is not None and user.is_active
@@ -224,8 +262,119 @@ def authenticate(
             after={"username": username, "client": client},
         )
         return LoginResult(None, Unauthenticated("用户名或密码错误"))
+    factor = second_factor_of(uow.session, user.id)
+    enrolled = factor is not None and factor.confirmed_at is not None
+    if second_factor_required(user.role, second_factor_roles, enrolled):
+        uow.audit(
+            "accounts.user.login_password", "accounts_user", user.id, after={"client": client}
+        )
+        return LoginResult(user, None, second_factor=True)
     uow.audit("accounts.user.login", "accounts_user", user.id, after={"client": client})
     return LoginResult(user, None)
+
+
+def begin_second_factor(uow: UnitOfWork, user: User, key: str) -> str:
+    """Start (or resume) the user's TOTP enrolment; return the secret to show once.
+
+    A confirmed enrolment is never replaced here (that is ``reset_second_factor``, an
+    administrator's act), so someone holding only the password cannot swap the app.
+    """
+    factor = second_factor_of(uow.session, user.id)
+    if factor is not None and factor.confirmed_at is not None:
+        raise Conflict("已绑定动态验证码；如需更换请联系管理员重置", code="second_factor_enrolled")
+    if factor is not None and (secret := totp.unseal(factor.secret_sealed, key)) is not None:
+        return secret
+    secret = totp.new_secret()
+    if factor is None:
+        factor = SecondFactor(user_id=user.id, created_at=uow.clock.now(), last_step=0)
+        uow.session.add(factor)
+    factor.secret_sealed = totp.seal(secret, key)
+    uow.session.flush()
+    uow.audit("accounts.second_factor.begin", "accounts_second_factor", factor.id)
+    return secret
+
+
+def enrol_second_factor(uow: UnitOfWork, user: User, secret: str, key: str) -> None:
+    """Enrol ``secret`` as the user's confirmed TOTP app (operator CLI and seeds); audited."""
+    factor = second_factor_of(uow.session, user.id)
+    if factor is None:
+        factor = SecondFactor(user_id=user.id, created_at=uow.clock.now(), last_step=0)
+        uow.session.add(factor)
+    factor.secret_sealed = totp.seal(secret, key)
+    factor.confirmed_at = uow.clock.now()
+    factor.last_step = 0
+    uow.session.flush()
+    uow.audit("accounts.second_factor.enrol", "accounts_second_factor", factor.id)
+
+
+def verify_second_factor(
+    uow: UnitOfWork,
+    user: User,
+    code: str,
+    client: str,
+    *,
+    key: str,
+    max_failures: int,
+    window_minutes: int,
+    client_factor: int = 4,
+) -> LoginResult:
+    """Check a TOTP code after the password; confirm an enrolment in progress with it.
+
+    A wrong code is a failed attempt for the same (username, client) throttle as a wrong
+    password, so guessing 10⁶ codes is as slow as guessing passwords. Each code is accepted
+    once (its time step is remembered). Completing the sign-in is audited as the login.
+    """
+    client = client[:64]
+    limits = {
+        "max_failures": max_failures,
+        "window_minutes": window_minutes,
+        "client_factor": client_factor,
+    }
+    if (refusal := _lock_error(uow, user.username, client, **limits)) is not None:
+        return LoginResult(None, refusal)
+    now = uow.clock.now()
+    factor = second_factor_of(uow.session, user.id)
+    secret = totp.unseal(factor.secret_sealed, key) if factor is not None else None
+    step = None
+    if factor is not None and secret is not None:
+        step = totp.matching_step(secret, code, now, factor.last_step)
+    ok = step is not None and user.is_active
+    uow.session.add(LoginAttempt(username=user.username, client=client, at=now, success=ok))
+    if factor is None or step is None or not ok:
+        uow.audit(
+            "accounts.user.second_factor_failed",
+            "accounts_user",
+            user.id,
+            after={"client": client},
+        )
+        return LoginResult(
+            None, Unauthenticated("动态验证码错误或已使用，请输入应用上的最新验证码")
+        )
+    factor.last_step = step
+    if factor.confirmed_at is None:
+        factor.confirmed_at = now
+        uow.audit("accounts.second_factor.confirm", "accounts_second_factor", factor.id)
+    uow.audit(
+        "accounts.user.login",
+        "accounts_user",
+        user.id,
+        after={"client": client, "factors": 2},
+    )
+    return LoginResult(user, None)
+
+
+def reset_second_factor(uow: UnitOfWork, user: User) -> bool:
+    """Remove the user's TOTP app (a lost phone) and end their sessions; audited.
+
+    If their role requires a second factor they enrol a new app at the next sign-in.
+    """
+    factor = second_factor_of(uow.session, user.id)
+    if factor is None:
+        return False
+    uow.session.delete(factor)
+    ended = _revoke_all(uow, user.id)
+    uow.audit("accounts.second_factor.reset", "accounts_user", user.id, after={"ended": ended})
+    return True
 
 
 def open_session(uow: UnitOfWork, user: User, client: str) -> str:

@@ -7,13 +7,17 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from yingji.accounts.models import Department, User
-from yingji.accounts.queries import find_user_by_username
+from yingji.accounts.queries import find_user_by_username, second_factor_of
 from yingji.accounts.rules import Role
 from yingji.accounts.schemas import UserCreate
-from yingji.accounts.service import create_user, ensure_department
+from yingji.accounts.service import create_user, enrol_second_factor, ensure_department
 from yingji.demo.state import SeedState
 
 DEMO_PASSWORD = "Yingji-demo-2026"  # noqa: S105 (printed on purpose: demo mode only)
+# The TOTP secret of demo users whose role needs a second factor (admin by default), so the
+# demo signs in without a phone: add it to any authenticator app, or run
+# ``yingji users totp-code admin`` (demo mode only). Printed on purpose, like the password.
+DEMO_TOTP_SECRET = "YINGJIDEMOTOTPSECRETFORDEMOONLY2"  # noqa: S105
 
 # Departments of the district (区级部门), by full name; records refer to them by that name.
 EMERGENCY_BUREAU = "重庆市荣昌区应急管理局"
@@ -119,4 +123,8 @@ def seed_users(state: SeedState) -> list[tuple[DemoUser, User]]:
         )
         tally.created += 1
         out.append((demo, user))
+    settings = state.uow.settings
+    for _, user in out:
+        if user.role in settings.totp_required_roles and second_factor_of(session, user.id) is None:
+            enrol_second_factor(state.uow, user, DEMO_TOTP_SECRET, settings.secret_key)
     return out

@@ -45,6 +45,7 @@ from yingji.demo.major_hazards import seed_major_hazards
 from yingji.demo.people import (
     DEMO_ENTERPRISE,
     DEMO_PASSWORD,
+    DEMO_TOTP_SECRET,
     DemoUser,
     seed_departments,
     seed_users,
@@ -282,6 +283,10 @@ def _report(
         lines.append(
             f"  {user.username:<16} {role.value:<20} {ROLE_LABELS[role]} · {scopes[demo.username]}"
         )
+    lines.append(
+        f"second factor for {', '.join(sorted(state.uow.settings.totp_required_roles))}: "
+        f"TOTP secret {DEMO_TOTP_SECRET} (or `yingji users totp-code admin` prints the code)"
+    )
     lines.append("demo mode only: change or remove these accounts before any real use.")
     return lines
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -176,6 +176,82 @@ def user_create(
         _fail(f"{exc.detail}: {reasons}" if exc.errors else reasons)
         return
     typer.echo(f"created user {user.username} (id {user.id}, role {user.role})")
+
+
+def _user_or_fail(ctx: AppContext, username: str) -> Any:
+    from yingji.accounts.queries import find_user_by_username
+
+    with ctx.session_factory() as session:
+        user = find_user_by_username(session, username)
+    if user is None:
+        _fail(f"no user {username}")
+    return user
+
+
+@user_app.command("enrol-second-factor")
+def user_enrol_second_factor(
+    username: Annotated[str, typer.Argument(help="login name")],
+) -> None:
+    """Enrol a new TOTP secret for a user and print it once (for the user's authenticator app).
+
+    For handing over an administrator account with no first-sign-in enrolment window.
+    """
+    from yingji.accounts import second_factor as totp
+    from yingji.accounts.models import User
+    from yingji.accounts.service import enrol_second_factor
+    from yingji.bootstrap import build_context
+    from yingji.core.actor import system_actor
+
+    ctx = build_context()
+    found = _user_or_fail(ctx, username)
+    secret = totp.new_secret()
+    with ctx.uow(system_actor("cli")) as uow:
+        user = uow.session.get(User, found.id)
+        assert user is not None
+        enrol_second_factor(uow, user, secret, ctx.settings.secret_key)
+        uow.commit()
+    uri = totp.provisioning_uri(secret, username, ctx.settings.totp_issuer)
+    typer.echo(f"secret: {totp.grouped(secret)}\notpauth URI: {uri}")
+
+
+@user_app.command("reset-second-factor")
+def user_reset_second_factor(
+    username: Annotated[str, typer.Argument(help="login name")],
+) -> None:
+    """Remove a user's TOTP app (a lost phone) and end their sessions; they enrol again."""
+    from yingji.accounts.models import User
+    from yingji.accounts.service import reset_second_factor
+    from yingji.bootstrap import build_context
+    from yingji.core.actor import system_actor
+
+    ctx = build_context()
+    found = _user_or_fail(ctx, username)
+    with ctx.uow(system_actor("cli")) as uow:
+        user = uow.session.get(User, found.id)
+        assert user is not None
+        removed = reset_second_factor(uow, user)
+        uow.commit()
+    typer.echo(f"second factor of {username} {'removed' if removed else 'was not enrolled'}")
+
+
+@user_app.command("totp-code")
+def user_totp_code(username: Annotated[str, typer.Argument(help="login name")]) -> None:
+    """Print a demo user's current TOTP code (demo mode only: the demo has no phones)."""
+    from yingji.accounts import second_factor as totp
+    from yingji.accounts.queries import second_factor_of
+    from yingji.bootstrap import build_context
+
+    ctx = build_context()
+    if not ctx.settings.demo:
+        _fail("totp-code works in demo mode only (YINGJI_DEMO=true)")
+    user = _user_or_fail(ctx, username)
+    with ctx.session_factory() as session:
+        factor = second_factor_of(session, user.id)
+    secret = totp.unseal(factor.secret_sealed, ctx.settings.secret_key) if factor else None
+    if secret is None:
+        _fail(f"{username} has no second factor enrolled")
+        return
+    typer.echo(totp.code_at(secret, ctx.clock.now()))
 
 
 def _enterprise_id(ctx: AppContext, credit_code: str) -> int:
