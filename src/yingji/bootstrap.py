@@ -37,6 +37,7 @@ from yingji.core.events import EventRegistry
 from yingji.core.extensions import LABEL_TABLES, Extensions, LabelTable, contribute
 from yingji.core.jobs import Job
 from yingji.core.notices import NoticeRequested
+from yingji.core.web.body_limit import RequestSizeLimit
 from yingji.core.web.context import AppContext
 from yingji.core.web.display import Labels
 from yingji.core.web.problems import (
@@ -244,6 +245,8 @@ def create_app(settings: Settings | None = None, *, ctx: AppContext | None = Non
     )
     install_problem_handlers(app)
     app.add_middleware(ControlCharacterGuard)
+    # Outside the text guard, so an oversize body is refused before anything reads it.
+    app.add_middleware(RequestSizeLimit, max_bytes=settings.upload_request_max_bytes)
     install_security_headers(app, settings)
     _install_page_errors(app)
     install_error_page(app)
