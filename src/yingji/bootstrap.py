@@ -27,8 +27,8 @@ from yingji import __version__
 from yingji.accounts import manifest as accounts
 from yingji.adapters.bundle import Adapters
 from yingji.alarms import manifest as alarms
-from yingji.core import audit, outbox
-from yingji.core.actor import SYSTEM_ACTOR_NAMES
+from yingji.core import audit, outbox, uploads
+from yingji.core.actor import SYSTEM_ACTOR_NAMES, system_actor
 from yingji.core.clock import Clock, SystemClock
 from yingji.core.composition import Domain, TemplateFolder
 from yingji.core.db import make_engine, make_session_factory
@@ -80,6 +80,16 @@ def _seal_audit(ctx: AppContext, now: datetime) -> int:
     return audit.seal_pending(ctx.session_factory, now)
 
 
+def _expire_uploads(ctx: AppContext, now: datetime) -> int:
+    """Delete uploads no record named within ``upload_unattached_hours`` (core.uploads)."""
+    before = now - timedelta(hours=ctx.settings.upload_unattached_hours)
+    holders = ctx.extensions.get(uploads.UPLOAD_HOLDERS)
+    with ctx.uow(system_actor("uploads")) as uow:
+        deleted = uploads.expire_unattached(uow, ctx.storage, holders, before)
+        uow.commit()
+    return deleted
+
+
 # What the platform itself adds (the kit's tables, events, templates and jobs).
 PLATFORM = Domain(
     package="yingji.core",
@@ -90,6 +100,7 @@ PLATFORM = Domain(
     jobs=(
         Job("core.prune_outbox", 3600, _prune_outbox),
         Job("core.seal_audit", 60, _seal_audit),
+        Job("core.expire_uploads", 3600, _expire_uploads),
     ),
     contributions=contribute(LABEL_TABLES, LabelTable("system_actor", SYSTEM_ACTOR_NAMES)),
 )

@@ -68,6 +68,9 @@ class Settings(BaseSettings):
     # while it streams in: a few photos per form, or one 20 MB workbook, plus the fields).
     upload_max_bytes: int = 10 * 2**20
     upload_request_max_bytes: int = 41 * 2**20
+    # An upload no record names this long after it was stored is deleted (core/uploads.py):
+    # a day covers an abandoned form, or a grid member who uploads and sends the next morning.
+    upload_unattached_hours: int = 24
     # Minimum effective area per person by shelter class (m²): GB 51143-2015 defaults, see
     # resources/shelters/rules.py; provinces and GB/T 44013-2024 may set other figures.
     shelter_min_area_m2: dict[str, float] = {"emergency": 0.5, "short_term": 2.0, "long_term": 3.0}

@@ -6,11 +6,16 @@ The adapter trusts the type its caller names: uploads reach it through
 ``FileStorage`` keeps blobs under a directory (``YINGJI_STORAGE_DIR``); ``MemoryStorage`` is
 the fake used by tests. Keys are content hashes, so storing the same photo twice stores it
 once and a retried upload is harmless.
+
+Both also answer ``stale_keys`` (blobs last stored before an instant) and ``delete``, which the
+``core.expire_uploads`` job uses to remove uploads no record ever named (``core/files.py``).
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
@@ -38,6 +43,14 @@ class Storage(Protocol):
 
     def get(self, key: str) -> bytes:
         """Return the bytes stored under ``key`` (KeyError when missing)."""
+        ...
+
+    def stale_keys(self, before: datetime) -> list[str]:
+        """Return the keys last stored before ``before`` (a re-upload counts as stored anew)."""
+        ...
+
+    def delete(self, key: str) -> None:
+        """Remove the blob under ``key`` (no error when it is already gone)."""
         ...
 
 
@@ -71,6 +84,9 @@ class FileStorage:
             tmp = path.with_suffix(path.suffix + ".part")
             tmp.write_bytes(data)
             tmp.replace(path)  # atomic: a reader never sees half a file
+        else:
+            # Stored anew: an old unattached copy must not expire under the new upload.
+            os.utime(path)
         return key
 
     def get(self, key: str) -> bytes:
@@ -80,19 +96,46 @@ class FileStorage:
             raise KeyError(key)
         return path.read_bytes()
 
+    def stale_keys(self, before: datetime) -> list[str]:
+        """Return the keys whose file was last written before ``before``."""
+        if not self.root.is_dir():
+            return []
+        cutoff = before.timestamp()
+        return sorted(
+            path.name
+            for path in self.root.glob("??/*")
+            if path.is_file() and not path.name.endswith(".part") and path.stat().st_mtime < cutoff
+        )
+
+    def delete(self, key: str) -> None:
+        """Remove the file under ``key`` if it is there."""
+        self._path(key).unlink(missing_ok=True)
+
 
 class MemoryStorage:
     """The fake: blobs in a dict (tests)."""
 
     def __init__(self) -> None:
         self.blobs: dict[str, bytes] = {}
+        # When each blob was last stored (tests move these to make uploads old).
+        self.stored_at: dict[str, datetime] = {}
 
     def put(self, data: bytes, content_type: str) -> str:
         """Store ``data`` and return its key."""
         key = _key(data, content_type)
         self.blobs[key] = data
+        self.stored_at[key] = datetime.now(UTC)
         return key
 
     def get(self, key: str) -> bytes:
         """Return the stored bytes (KeyError when missing)."""
         return self.blobs[key]
+
+    def stale_keys(self, before: datetime) -> list[str]:
+        """Return the keys last stored before ``before``."""
+        return sorted(k for k, at in self.stored_at.items() if at < before)
+
+    def delete(self, key: str) -> None:
+        """Forget the blob under ``key``."""
+        self.blobs.pop(key, None)
+        self.stored_at.pop(key, None)

@@ -60,6 +60,7 @@ SYSTEM_ACTOR_NAMES: dict[str, str] = {
     "plan-task-reminder": "系统（预案任务提醒）",
     "public-report": "系统（群众举报）",
     "session": "系统（会话）",
+    "uploads": "系统（附件清理）",
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from yingji.core.composition import Domain, TemplateFolder, event_types
 from yingji.core.extensions import LABEL_TABLES, contribute
 from yingji.core.statemachine import STATE_MACHINES
+from yingji.core.uploads import UPLOAD_HOLDERS, UploadHolder
 from yingji.registry.spec import REGISTRIES
 from yingji.risks import pages
 from yingji.risks.hazards import api as hazard_api
@@ -38,5 +39,10 @@ DOMAIN = Domain(
         *contribute(REGISTRIES, *points.REGISTRIES, *major_hazards.REGISTRIES),
         *contribute(STATE_MACHINES, hazard_rules.MACHINE),
         *contribute(LABEL_TABLES, *point_rules.LABELS),
+        *contribute(
+            UPLOAD_HOLDERS,
+            UploadHolder(hazard_models.Hazard.photo_keys, is_list=True),
+            UploadHolder(hazard_models.HazardTransition.photo_keys, is_list=True),
+        ),
     ),
 )
