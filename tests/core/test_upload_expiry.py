@@ -79,3 +79,21 @@ def test_every_file_key_column_is_declared(ctx):
     }
     assert found, "the scan finds the known photo columns"
     assert found <= declared, f"undeclared file-key columns: {sorted(found - declared)}"
+
+
+def test_file_storage_finds_stale_blobs_and_deletes_them(tmp_path):
+    import os
+
+    from yingji.adapters.storage import FileStorage
+
+    storage = FileStorage(tmp_path)
+    old = storage.put(PNG + b"old", "image/png")
+    new = storage.put(PNG + b"new", "image/png")
+    three_days = (datetime.now(UTC) - timedelta(days=3)).timestamp()
+    os.utime(tmp_path / old[:2] / old, (three_days, three_days))
+    assert storage.stale_keys(datetime.now(UTC) - timedelta(days=1)) == [old]
+    storage.put(PNG + b"old", "image/png")  # stored anew: no longer stale
+    assert storage.stale_keys(datetime.now(UTC) - timedelta(days=1)) == []
+    storage.delete(new)
+    storage.delete(new)  # already gone: no error
+    assert new not in storage.stale_keys(datetime.now(UTC) + timedelta(days=1))
