@@ -7,7 +7,7 @@ one. This module is pure: the service stores what it returns and decides who mus
 
 Secrets are sealed with Fernet under a key derived from ``Settings.secret_key``, so a copy of
 the database alone yields no codes; rotating the secret key therefore means re-enrolling
-(``yingji users reset-second-factor``).
+(``yingji user reset-second-factor``).
 """
 
 from __future__ import annotations

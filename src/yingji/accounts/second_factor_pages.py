@@ -6,7 +6,7 @@ pending step lasts ``PENDING_SECONDS``; only a right code opens the page session
 
 A required user with no app yet enrols here, trust on first use: whoever completes it holds
 both the password and the new app, and the enrolment is audited. Operators who want no such
-window enrol new administrators with ``yingji users enrol-second-factor`` before handing over
+window enrol new administrators with ``yingji user enrol-second-factor`` before handing over
 the account (docs/security.md).
 """
 

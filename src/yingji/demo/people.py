@@ -16,7 +16,7 @@ from yingji.demo.state import SeedState
 DEMO_PASSWORD = "Yingji-demo-2026"  # noqa: S105 (printed on purpose: demo mode only)
 # The TOTP secret of demo users whose role needs a second factor (admin by default), so the
 # demo signs in without a phone: add it to any authenticator app, or run
-# ``yingji users totp-code admin`` (demo mode only). Printed on purpose, like the password.
+# ``yingji user totp-code admin`` (demo mode only). Printed on purpose, like the password.
 DEMO_TOTP_SECRET = "YINGJIDEMOTOTPSECRETFORDEMOONLY2"  # noqa: S105
 
 # Departments of the district (区级部门), by full name; records refer to them by that name.

@@ -285,7 +285,7 @@ def _report(
         )
     lines.append(
         f"second factor for {', '.join(sorted(state.uow.settings.totp_required_roles))}: "
-        f"TOTP secret {DEMO_TOTP_SECRET} (or `yingji users totp-code admin` prints the code)"
+        f"TOTP secret {DEMO_TOTP_SECRET} (or `yingji user totp-code admin` prints the code)"
     )
     lines.append("demo mode only: change or remove these accounts before any real use.")
     return lines
