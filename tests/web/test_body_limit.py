@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import threading
 
 import pytest
 from fastapi.testclient import TestClient
@@ -84,6 +85,10 @@ def test_the_middleware_stops_reading_at_the_limit():
 
     guard = RequestSizeLimit(reader, max_bytes=10_000)
     scope = {"type": "http", "method": "POST", "path": "/x", "headers": []}
-    asyncio.run(guard(scope, receive, send))
+    # A thread of its own: a browser test earlier in the same process may leave an event loop
+    # running in the main thread (Playwright's sync API), where asyncio.run refuses to start.
+    worker = threading.Thread(target=lambda: asyncio.run(guard(scope, receive, send)))
+    worker.start()
+    worker.join(timeout=30)
     assert sent[0]["status"] == 413
     assert pulled == 11, "reading stops at the first chunk past the ceiling"
