@@ -118,9 +118,10 @@ class Settings(BaseSettings):
     warning_unit_code_length: int = 14
     warning_web_base: str = ""
     warning_strict_import: bool = False
-    # Rule 18 on import: an Update/Cancel must reference every earlier message of the warning.
-    # False accepts one that references the latest message (what real authorities send).
-    warning_import_complete_references: bool = True
+    # Rule 18 on import: True demands that an Update/Cancel reference every earlier message of
+    # the warning (a profile rule). The default accepts one that references the latest message
+    # of the chain, which CAP 1.2 allows and real authorities send; the rest is then advice.
+    warning_import_complete_references: bool = False
     # Monitoring (monitoring/rules.py MonitoringConfig; None keeps the shipped default):
     # raw-reading retention (30 d), aggregate bucket (3600 s) and retention (730 d), how far
     # ahead of the server a timestamp may be (300 s), silence = interval × factor (2.0),

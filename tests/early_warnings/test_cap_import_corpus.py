@@ -174,10 +174,7 @@ def _chain(as_user: Any) -> tuple[Any, int]:
     return api, int(first.json()["warning_id"])
 
 
-def test_cancel_referencing_only_the_latest_message_lifts_when_configured(
-    ctx, as_user, monkeypatch
-) -> None:
-    monkeypatch.setattr(ctx.settings, "warning_import_complete_references", False)
+def test_cancel_referencing_only_the_latest_message_lifts_under_the_default(as_user) -> None:
     api, warning_id = _chain(as_user)
     r = _import(api, _doc("chain_3_cancel_latest_only.xml"))
     assert r.status_code == 201, r.text
@@ -186,10 +183,7 @@ def test_cancel_referencing_only_the_latest_message_lifts_when_configured(
     assert api.get(f"{BASE}/{warning_id}").json()["state"] == "lifted"
 
 
-def test_a_stale_cancel_that_skips_the_latest_message_is_still_refused(
-    ctx, as_user, monkeypatch
-) -> None:
-    monkeypatch.setattr(ctx.settings, "warning_import_complete_references", False)
+def test_a_stale_cancel_that_skips_the_latest_message_is_still_refused(as_user) -> None:
     api, _ = _chain(as_user)
     # References only the first message: it was written before the Update it would undo.
     stale = _doc("chain_3_cancel_latest_only.xml").replace(

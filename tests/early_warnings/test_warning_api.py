@@ -387,7 +387,29 @@ def test_import_is_idempotent_and_follows_updates(ctx, as_user, client) -> None:
     assert r.json()["warning_id"] == warning_id
     assert r.json()["created"] is True
     assert _ok(api.get(f"{BASE}/{warning_id}"))["level"] == "orange"
-    # A Cancel that leaves out an earlier message of the warning breaks rule 18.
+    # A Cancel that references only the latest message of the chain is accepted under the
+    # default (CAP 1.2 allows it); rule 18 then only advises.
+    ref2 = f"{FOREIGN_SENDER},CQ-2,2026-06-01T10:30:00+08:00"
+    partial = _foreign("CQ-3", "Cancel", ref2, sent="2026-06-01T11:00:00+08:00")
+    r = _xml(api, f"{BASE}/import", partial)
+    assert r.status_code == 201, r.text
+    assert ("R18", "/alert/references[1]") in {(w["rule"], w["path"]) for w in r.json()["warnings"]}
+    assert _ok(api.get(f"{BASE}/{warning_id}"))["state"] == "lifted"
+    # Imported messages are served as received.
+    assert client.get("/api/v1/cap/CQ-2.xml").content == upd
+    # Another authority's warning is not ours to lift.
+    assert api.post(f"{BASE}/{warning_id}/lift", json={}).status_code == 409
+
+
+def test_strict_setting_refuses_a_cancel_that_references_only_the_latest(
+    ctx, as_user, monkeypatch
+) -> None:
+    monkeypatch.setattr(ctx.settings, "warning_import_complete_references", True)
+    api = as_user("duty")
+    assert _xml(api, f"{BASE}/import", _foreign("CQ-1")).status_code == 201
+    ref1 = f"{FOREIGN_SENDER},CQ-1,2026-06-01T09:30:00+08:00"
+    upd = _foreign("CQ-2", "Update", ref1, level="orange", sent="2026-06-01T10:30:00+08:00")
+    assert _xml(api, f"{BASE}/import", upd).status_code == 201
     ref2 = f"{FOREIGN_SENDER},CQ-2,2026-06-01T10:30:00+08:00"
     partial = _foreign("CQ-3", "Cancel", ref2, sent="2026-06-01T11:00:00+08:00")
     r = _xml(api, f"{BASE}/import", partial)
@@ -395,11 +417,6 @@ def test_import_is_idempotent_and_follows_updates(ctx, as_user, client) -> None:
     assert [(e["rule"], e["path"]) for e in r.json()["errors"]] == [("R18", "/alert/references[1]")]
     full = _foreign("CQ-3", "Cancel", f"{ref1} {ref2}", sent="2026-06-01T11:00:00+08:00")
     assert _xml(api, f"{BASE}/import", full).status_code == 201
-    assert _ok(api.get(f"{BASE}/{warning_id}"))["state"] == "lifted"
-    # Imported messages are served as received.
-    assert client.get("/api/v1/cap/CQ-2.xml").content == upd
-    # Another authority's warning is not ours to lift.
-    assert api.post(f"{BASE}/{warning_id}/lift", json={}).status_code == 409
 
 
 def test_import_rejects_invalid_with_every_rule(as_user) -> None:

@@ -216,8 +216,9 @@ class CapProfile:
     # Strict CN rules (CN1–CN8) on imported messages; our own messages always follow them.
     strict_import: bool = False
     # Rule 18 (a profile rule) on imported Updates/Cancels: every earlier message referenced.
-    # When False, referencing the latest message of the chain is enough (the rest is advice).
-    complete_references_on_import: bool = True
+    # When False (the default), referencing the latest message of the chain is enough (the
+    # rest is advice); CAP 1.2 itself does not demand more.
+    complete_references_on_import: bool = False
 
     def problem(self) -> str | None:
         """Return why the profile is unusable, or None."""
@@ -276,7 +277,7 @@ def load_profile(settings: object) -> CapProfile:
         web_base=str(getattr(settings, "warning_web_base", None) or "").rstrip("/"),
         strict_import=bool(getattr(settings, "warning_strict_import", False)),
         complete_references_on_import=bool(
-            getattr(settings, "warning_import_complete_references", True)
+            getattr(settings, "warning_import_complete_references", False)
         ),
     )
 
