@@ -122,6 +122,10 @@ class Settings(BaseSettings):
     # the warning (a profile rule). The default accepts one that references the latest message
     # of the chain, which CAP 1.2 allows and real authorities send; the rest is then advice.
     warning_import_complete_references: bool = False
+    # CAP validation (validate and import) runs off the event loop; past this many seconds the
+    # request answers 422 instead of waiting (a real message validates in milliseconds, the
+    # worst bounded flood in well under a second).
+    warning_import_validation_timeout_seconds: float = 5.0
     # Monitoring (monitoring/rules.py MonitoringConfig; None keeps the shipped default):
     # raw-reading retention (30 d), aggregate bucket (3600 s) and retention (730 d), how far
     # ahead of the server a timestamp may be (300 s), silence = interval × factor (2.0),

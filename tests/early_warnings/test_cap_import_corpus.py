@@ -11,8 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
-from yingji.early_warnings.caprules import IMPORT, MAX_FINDINGS, validate_cap
+from yingji.early_warnings.cap import decode_document, document_encoding
+from yingji.early_warnings.caprules import IMPORT, MAX_FINDINGS, ValidationTimeout, validate_cap
+from yingji.early_warnings.models import WarningMessage
 from yingji.early_warnings.rules import CapProfile
 
 CORPUS = Path(__file__).parent / "corpus"
@@ -205,3 +208,151 @@ def test_a_flood_of_faulty_siblings_is_validated_quickly() -> None:
     assert time.perf_counter() - started < 2
     assert len(report.errors) == 19_000
     assert report.errors[-1].path == "/alert/info[1]/area[1]/polygon[19000]"
+
+
+# --- original bytes (issue 15 §7.1) ---------------------------------------------------------------
+
+
+def _predecessors(path: Path) -> list[Path]:
+    # A chain's later messages reference the earlier ones: import those first.
+    if not path.stem.startswith("chain_"):
+        return []
+    return [p for p in sorted(CORPUS.glob("chain_*.xml")) if p.name < path.name]
+
+
+def _stored(ctx: Any, identifier: str) -> WarningMessage:
+    with ctx.session_factory() as session:
+        return session.scalars(
+            select(WarningMessage).where(WarningMessage.identifier == identifier)
+        ).one()
+
+
+@pytest.mark.parametrize("path", sorted(CORPUS.glob("*.xml")), ids=lambda p: p.stem)
+def test_every_corpus_message_is_stored_and_served_byte_for_byte(
+    ctx, as_user, client, path: Path
+) -> None:
+    api = as_user("duty")
+    for earlier in _predecessors(path):
+        assert _import(api, earlier.read_bytes()).status_code == 201
+    doc = path.read_bytes()
+    r = _import(api, doc)
+    assert r.status_code == 201, r.text
+    identifier = r.json()["identifier"]
+    assert _stored(ctx, identifier).raw == doc
+    served = client.get(f"/api/v1/cap/{identifier}.xml")
+    assert served.content == doc
+    assert (
+        served.headers["content-type"] == f"application/cap+xml; charset={document_encoding(doc)}"
+    )
+    # The same bytes again are the same message (idempotent), whatever their encoding.
+    again = _import(api, doc)
+    assert (again.status_code, again.json()["created"]) == (200, False)
+
+
+@pytest.mark.parametrize(
+    ("name", "charset", "title", "area_desc"),
+    [
+        ("iso_8859_1.xml", "ISO-8859-1", "Alerte pluie forte - préfecture", "示例区"),
+        ("utf16_bom.xml", "UTF-16", "示例市气象台发布暴雨黄色预警（Météo）", "示例区"),
+        ("areadesc_and_geocode.xml", "UTF-8", "示例市气象台发布暴雨yellow预警", "示例区"),
+    ],
+)
+def test_each_encoding_is_read_with_its_own_charset(
+    ctx, as_user, client, name: str, charset: str, title: str, area_desc: str
+) -> None:
+    api = as_user("duty")
+    doc = _doc(name)
+    r = _import(api, doc)
+    assert r.status_code == 201, r.text
+    w = api.get(f"{BASE}/{r.json()['warning_id']}").json()
+    assert (w["title"], w["area_desc"], w["signal"]) == (title, area_desc, "rainstorm")
+    stored = _stored(ctx, r.json()["identifier"])
+    assert stored.raw == doc
+    # The text column is the same document decoded, not a UTF-8 misreading of it.
+    assert title in stored.xml
+    served = client.get(f"/api/v1/cap/{r.json()['identifier']}.xml")
+    assert served.headers["content-type"] == f"application/cap+xml; charset={charset}"
+    assert title in served.content.decode(charset)
+
+
+def test_iso_8859_1_text_keeps_latin_letters_and_character_references() -> None:
+    doc = _doc("iso_8859_1.xml")
+    assert "é".encode("latin-1") in doc
+    assert "é".encode() not in doc
+    assert decode_document(doc).startswith('<?xml version="1.0" encoding="ISO-8859-1"?>')
+    assert "Service météorologique" in decode_document(doc)
+    assert document_encoding(_doc("utf16_bom.xml")) == "UTF-16"
+    assert document_encoding(b"<alert/>") == "UTF-8"
+    assert document_encoding('<?xml version="1.0"?><a/>'.encode("utf-16-le")) == "UTF-16LE"
+
+
+# --- other versions and namespaces (issue 15 §7.3) ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("namespace", "says"),
+    [
+        ("urn:oasis:names:tc:emergency:cap:1.1", "这是 CAP 1.1 消息"),
+        ("http://www.incident.com/cap/1.0", "这是 CAP 1.0 消息"),
+        ("urn:example:alerts", "命名空间为 urn:example:alerts"),
+    ],
+)
+def test_other_versions_and_namespaces_are_refused_with_the_reason(
+    as_user, namespace: str, says: str
+) -> None:
+    doc = _doc("areadesc_and_geocode.xml").replace(
+        b"urn:oasis:names:tc:emergency:cap:1.2", namespace.encode()
+    )
+    r = _import(as_user("duty"), doc)
+    assert r.status_code == 422
+    body = r.json()
+    assert [e["rule"] for e in body["errors"]] == ["R1"]
+    assert says in body["detail"]
+    assert "只接受 CAP 1.2" in body["detail"] or "不是 CAP 1.2 消息" in body["detail"]
+
+
+def test_a_root_without_namespace_is_named() -> None:
+    doc = _doc("areadesc_and_geocode.xml").replace(
+        b' xmlns="urn:oasis:names:tc:emergency:cap:1.2"', b""
+    )
+    report = validate_cap(doc, profile=PROFILE, mode=IMPORT)
+    assert [f.rule for f in report.errors] == ["R1"]
+    assert "没有命名空间" in report.errors[0].message
+
+
+# --- validation timeout (issue 15 §7.4) -----------------------------------------------------------
+
+
+def _slow() -> bytes:
+    # 19,000 faulty polygons: about a quarter of a second of rule work on this machine.
+    bad = "<polygon>1,2 3,4</polygon>" * 19_000
+    return _doc("areadesc_and_geocode.xml").replace(
+        "<areaDesc>示例区</areaDesc>".encode(), f"<areaDesc>示例区</areaDesc>{bad}".encode()
+    )
+
+
+@pytest.mark.parametrize("endpoint", ["import", "validate"])
+def test_validation_past_the_timeout_answers_422_at_once(
+    ctx, as_user, monkeypatch, endpoint: str
+) -> None:
+    monkeypatch.setattr(ctx.settings, "warning_import_validation_timeout_seconds", 0.01)
+    api = as_user("duty")
+    started = time.perf_counter()
+    r = api.client.post(f"{BASE}/{endpoint}", content=_slow(), headers={**api.headers, **XML})
+    elapsed = time.perf_counter() - started
+    assert r.status_code == 422, r.text
+    body = r.json()
+    assert body["code"] == "cap_validation_timeout"
+    assert [e["rule"] for e in body["errors"]] == ["TIMEOUT"]
+    assert "校验超时" in body["detail"]
+    assert elapsed < 1.0
+    assert api.get(BASE).json()["total"] == 0
+
+
+def test_the_abandoned_worker_stops_at_its_deadline() -> None:
+    with pytest.raises(ValidationTimeout):
+        validate_cap(_slow(), profile=PROFILE, mode=IMPORT, deadline=time.monotonic() - 1)
+
+
+def test_the_default_timeout_is_a_few_seconds(ctx) -> None:
+    assert ctx.settings.warning_import_validation_timeout_seconds == 5.0

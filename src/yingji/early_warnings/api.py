@@ -4,8 +4,12 @@ the public Atom feed and CAP documents (no login), recipient preview and coverag
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
+import anyio
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
@@ -14,9 +18,16 @@ from yingji.accounts.schemas import require_role
 from yingji.core.actor import Actor
 from yingji.core.web.context import AppContext
 from yingji.early_warnings import dissemination, queries, service
-from yingji.early_warnings.caprules import Finding, limited, validate_cap
+from yingji.early_warnings.cap import document_encoding
+from yingji.early_warnings.caprules import (
+    CapReport,
+    Finding,
+    ValidationTimeout,
+    limited,
+    validate_cap,
+)
 from yingji.early_warnings.feed import atom_feed
-from yingji.early_warnings.rules import COMPOSER_ROLES, load_profile
+from yingji.early_warnings.rules import APPROVER_ROLES, COMPOSER_ROLES, load_profile
 from yingji.early_warnings.schemas import (
     ActionBody,
     ImportResult,
@@ -45,12 +56,16 @@ _XML_BODY: dict[str, Any] = {
 def _invalid(
     findings: list[Finding], request: Request, *, extra: dict[str, Any] | None = None
 ) -> JSONResponse:
+    # One finding that refuses the whole document (version, size, timeout) is the reason.
+    whole = len(findings) == 1 and findings[0].rule in _WHOLE_DOCUMENT_RULES
     body = {
         "type": "about:blank",
         "title": "CAP 消息未通过校验",
         "status": 422,
-        "detail": f"发现 {len(findings)} 处不符合 CAP 1.2 的问题",
-        "code": "cap_invalid",
+        "detail": findings[0].message if whole else f"发现 {len(findings)} 处不符合 CAP 1.2 的问题",
+        "code": "cap_validation_timeout"
+        if whole and findings[0].rule == "TIMEOUT"
+        else "cap_invalid",
         "instance": request.url.path,
         "valid": False,
         # Bounded: a hostile document can produce tens of thousands of findings.
@@ -62,6 +77,29 @@ def _invalid(
 
 
 XML_TYPES = frozenset({"application/xml", "text/xml", CAP_XML})
+_WHOLE_DOCUMENT_RULES = frozenset({"R1", "R2", "SIZE", "LIMIT", "TIMEOUT"})
+
+
+async def _bounded(ctx: AppContext, validate: Callable[[float], CapReport]) -> CapReport | Finding:
+    """Run ``validate(deadline)`` off the event loop within the configured timeout.
+
+    The answer never waits longer than ``warning_import_validation_timeout_seconds``: past it
+    the request stops waiting (the worker is abandoned, not awaited) and the worker itself
+    stops at its next rule, at the same deadline. Returns the report, or the TIMEOUT finding.
+    """
+    timeout = float(ctx.settings.warning_import_validation_timeout_seconds)
+    deadline = time.monotonic() + timeout
+    try:
+        with anyio.fail_after(timeout):
+            return await anyio.to_thread.run_sync(
+                partial(validate, deadline), abandon_on_cancel=True
+            )
+    except (TimeoutError, ValidationTimeout):
+        return Finding(
+            "/",
+            "TIMEOUT",
+            f"CAP 消息校验超时（上限 {timeout:g} 秒）：消息过于复杂，未导入",
+        )
 
 
 def _not_xml(request: Request) -> JSONResponse | None:
@@ -94,8 +132,14 @@ async def validate(request: Request, actor: ApiActor, ctx: Ctx) -> Response:
     xml = await _xml_body(request)
     if len(xml) > MAX_CAP_BYTES:
         return _invalid([Finding("/", "SIZE", "CAP 消息过大（上限 1 MB）")], request)
-    # Off the event loop: the XSD and the rules are CPU work on untrusted input.
-    report = await run_in_threadpool(validate_cap, xml, profile=load_profile(ctx.settings))
+    profile = load_profile(ctx.settings)
+    # Off the event loop and bounded in time: the XSD and the rules are CPU work on
+    # untrusted input.
+    report = await _bounded(
+        ctx, lambda deadline: validate_cap(xml, profile=profile, deadline=deadline)
+    )
+    if isinstance(report, Finding):
+        return _invalid([report], request)
     warnings = [w.as_dict() for w in limited(report.warnings)]
     extra = {"warnings": warnings, "warnings_total": len(report.warnings)}
     if not report.valid:
@@ -117,19 +161,30 @@ async def import_warning(request: Request, actor: ApiActor, ctx: Ctx) -> Respons
     if len(xml) > MAX_CAP_BYTES:
         return _invalid([Finding("/", "SIZE", "CAP 消息过大（上限 1 MB）")], request)
 
+    require_role(actor, APPROVER_ROLES, "您的角色不能导入预警")
+    profile = load_profile(ctx.settings)
+    # Validation first, bounded in time; the database work after it is not abandoned (a
+    # request that gave up must not leave an import committing behind its 422).
+    checked = await _bounded(
+        ctx, lambda deadline: service.validate_import(xml, profile=profile, deadline=deadline)
+    )
+    if isinstance(checked, Finding):
+        return _invalid([checked], request)
+
     def run() -> tuple[int, str, bool, Any]:
         with ctx.uow(actor) as uow:
             outcome = service.import_cap(
                 uow,
                 xml,
-                profile=load_profile(ctx.settings),
+                profile=profile,
                 district_code=ctx.settings.district_code,
+                report=checked,
             )
             uow.commit()
         return outcome
 
     try:
-        # Off the event loop: validation and the database work block.
+        # Off the event loop: the database work blocks.
         warning_id, identifier, created, report = await run_in_threadpool(run)
     except CapInvalid as exc:
         return _invalid(exc.findings, request)
@@ -283,13 +338,19 @@ def feed(request: Request, ctx: Ctx) -> Response:
 
 @public.get("/api/v1/cap/{identifier}.xml", summary="CAP 1.2 消息（公开）")
 def cap_document(identifier: str, ctx: Ctx) -> Response:
-    """Return a published public CAP message exactly as it was sent."""
+    """Return a published public CAP message exactly as it was sent or received.
+
+    An imported message is its original bytes, with the charset its own encoding names
+    (ISO-8859-1, UTF-16 …); one composed here is its UTF-8 document.
+    """
     with ctx.session_factory() as session:
         message = queries.public_message(session, identifier)
-        xml = message.xml
+        raw, xml = message.raw, message.xml
+    body = raw if raw is not None else xml.encode("utf-8")
+    charset = document_encoding(raw) if raw is not None else "utf-8"
     return Response(
-        xml.encode("utf-8"),
-        media_type=f"{CAP_XML}; charset=utf-8",
+        body,
+        media_type=f"{CAP_XML}; charset={charset}",
         headers={"Content-Disposition": f'inline; filename="{identifier}.xml"'},
     )
 

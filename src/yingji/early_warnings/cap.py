@@ -7,6 +7,7 @@ Be strict on emit, lenient on ingest (cap.md §2.3): we only ever write ``+08:00
 
 from __future__ import annotations
 
+import codecs
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -223,6 +224,48 @@ def from_xml(root: etree._Element) -> CapAlert:
         references=references,
         infos=infos,
     )
+
+
+# --- the document's own encoding -----------------------------------------------------------------
+
+_DECLARED = re.compile(rb"""^<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z][A-Za-z0-9._:-]{0,39})["']""")
+
+
+def document_encoding(raw: bytes) -> str:
+    """Return the encoding a CAP document is written in, as its own bytes say.
+
+    XML 1.0 Appendix F: a byte-order mark decides first, then the XML declaration's
+    ``encoding``; without either the document is UTF-8. The name is what the document gives
+    (``ISO-8859-1``, ``GB18030`` …), usable as the ``charset`` of the answer that serves it.
+    """
+    if raw.startswith(codecs.BOM_UTF8):
+        return "UTF-8"
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "UTF-16"
+    # UTF-16 without a mark: "<?" as two-byte units (Appendix F's 3C 00 3F 00 / 00 3C 00 3F).
+    if raw.startswith(b"<\x00?\x00"):
+        return "UTF-16LE"
+    if raw.startswith(b"\x00<\x00?"):
+        return "UTF-16BE"
+    found = _DECLARED.match(raw[:200])
+    return found.group(1).decode("ascii") if found else "UTF-8"
+
+
+def decode_document(raw: bytes) -> str:
+    """Return the text of a CAP document decoded with its own encoding (XML declaration kept).
+
+    The text is for reading and comparing; the bytes stay the record (signatures and digests
+    are over them).
+    """
+    encoding = document_encoding(raw)
+    try:
+        codec = codecs.lookup(encoding).name
+    except LookupError:
+        # libxml2 (iconv) knows encodings Python does not; the parsed tree read them.
+        return raw.decode("utf-8", errors="replace")
+    if codec == "utf-8":
+        codec = "utf-8-sig"  # a UTF-8 byte-order mark is not text
+    return raw.decode(codec, errors="replace")
 
 
 # --- geometry: GeoJSON (lon, lat) ⇄ CAP polygon text (lat,lon) ---------------------------------

@@ -22,6 +22,7 @@ import binascii
 import importlib.util
 import re
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -35,6 +36,11 @@ from shapely.geometry import LinearRing
 from yingji.early_warnings.rules import LEVEL_SEVERITY, CapProfile
 
 CAP_NS = "urn:oasis:names:tc:emergency:cap:1.2"
+# Earlier CAP versions (cap.md §1.3): recognised to say why they are refused, never converted.
+LEGACY_NS = {
+    "urn:oasis:names:tc:emergency:cap:1.1": "CAP 1.1",
+    "http://www.incident.com/cap/1.0": "CAP 1.0",
+}
 DSIG_NS = "http://www.w3.org/2000/09/xmldsig#"
 _NS = {"cap": CAP_NS}
 ERROR = "error"
@@ -88,6 +94,10 @@ _HTML = re.compile(r"<[A-Za-z/!][^>]*>|&(?:[A-Za-z]+|#\d+|#x[0-9A-Fa-f]+);")
 _SHA1 = re.compile(r"^[0-9a-fA-F]{40}$")
 _CN_ID = re.compile(r"^(\d+)_(\d{14})_(\d)$")
 _TEXT_FIELDS = ("event", "headline", "description", "instruction", "senderName", "contact")
+
+
+class ValidationTimeout(Exception):
+    """Validation ran past its deadline (raised between rules; the caller answers 422)."""
 
 
 @dataclass(frozen=True)
@@ -847,21 +857,26 @@ def validate_cap(
     profile: CapProfile | None = None,
     strict_cn: bool = False,
     mode: str = PRODUCE,
+    deadline: float | None = None,
 ) -> CapReport:
     """Validate a CAP document: well-formed, bounded, XSD, the §2.2 rules, CN1–CN6.
 
     ``mode`` is PRODUCE (every rule as listed; CN rules only with ``strict_cn``) or IMPORT
     (only CAP 1.2 itself refuses; profile rules, and CN rules unless ``strict_cn``, warn).
+    ``deadline`` (a ``time.monotonic()`` value) stops the work between rules with
+    ValidationTimeout: a caller that gave up waiting does not leave the thread busy for long.
     """
     # Sibling numbering for element paths, kept for this validation only (one per thread).
     _local.paths = {}
     try:
-        return _validate(xml, profile, strict_cn, mode)
+        return _validate(xml, profile, strict_cn, mode, deadline)
     finally:
         _local.paths = None
 
 
-def _validate(xml: bytes, profile: CapProfile | None, strict_cn: bool, mode: str) -> CapReport:
+def _validate(
+    xml: bytes, profile: CapProfile | None, strict_cn: bool, mode: str, deadline: float | None
+) -> CapReport:
     report = CapReport()
     try:
         root = parse(xml)
@@ -877,19 +892,46 @@ def _validate(xml: bytes, profile: CapProfile | None, strict_cn: bool, mode: str
         return report
     report.root = root
     if root.tag != f"{{{CAP_NS}}}alert":
-        report.add(
-            Finding(
-                "/" + etree.QName(root).localname, "R1", "根元素必须是 CAP 1.2 命名空间的 alert"
-            )
-        )
+        report.add(_root_finding(root))
         return report
+    _in_time(deadline)
     for finding in _schema_findings(root):
+        _in_time(deadline)
         report.add(finding)
     importing = mode == IMPORT
     checked = _without_empty_optionals(root) if importing else root
     # On import the CN profile always runs when there is one: its findings are the advice.
     ctx = Context(profile=profile, strict_cn=strict_cn or (importing and profile is not None))
     for check in _CHECKS:
+        _in_time(deadline)
         for finding in check(checked, ctx):
             report.add(_as_import(finding, strict_cn) if importing else finding)
     return report
+
+
+def _in_time(deadline: float | None) -> None:
+    if deadline is not None and time.monotonic() > deadline:
+        raise ValidationTimeout
+
+
+def _root_finding(root: etree._Element) -> Finding:
+    """Say why the root is not a CAP 1.2 alert: an older CAP version, or not CAP at all."""
+    name = etree.QName(root)
+    path = "/" + name.localname
+    version = LEGACY_NS.get(name.namespace or "")
+    if version is not None:
+        # Not converted: a 1.1 message differs in required elements (resource/mimeType), in
+        # values (certainty "Very Likely") and in time forms, and a converted copy would no
+        # longer be the authority's signed bytes.
+        return Finding(
+            path,
+            "R1",
+            f"这是 {version} 消息（命名空间 {name.namespace}），本平台只接受 CAP 1.2"
+            f"（命名空间 {CAP_NS}），请发送方按 CAP 1.2 重新发布",
+        )
+    where = "没有命名空间" if name.namespace is None else f"命名空间为 {name.namespace}"
+    return Finding(
+        path,
+        "R1",
+        f"根元素 {name.localname} {where}，不是 CAP 1.2 消息：需要命名空间 {CAP_NS} 的 alert 元素",
+    )

@@ -1,8 +1,9 @@
 """Early-warning tables: warnings, the CAP messages each one sent, and its workflow history.
 
 A warning row holds the current content; every published change is an immutable row in
-``early_warnings_message`` with the exact CAP document, so a later Update or Cancel can
-reference each earlier message by the very ``sender,identifier,sent`` it went out with.
+``early_warnings_message`` with the exact CAP document (an imported one byte for byte), so a
+later Update or Cancel can reference each earlier message by the very ``sender,identifier,sent``
+it went out with.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from yingji.core.db import Base, UTCDateTime
@@ -71,7 +72,12 @@ class WarningMessage(Base):
     msg_type: Mapped[str] = mapped_column(String(10))
     status: Mapped[str] = mapped_column(String(10))
     scope: Mapped[str] = mapped_column(String(12), default="Public")
+    # The document as text (decoded with its own encoding), for reading and comparing.
     xml: Mapped[str] = mapped_column(Text)
+    # An imported message's bytes exactly as received (any encoding: ISO-8859-1, UTF-16 …);
+    # signatures and digests are over them, and the public link serves them. None for the
+    # messages composed here: ``xml`` is their exact UTF-8 serialisation already.
+    raw: Mapped[bytes | None] = mapped_column(LargeBinary)
     # How many deliveries notify queued for this message (0 for imports not relayed).
     queued: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)

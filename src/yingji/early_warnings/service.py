@@ -34,6 +34,7 @@ from yingji.early_warnings.cap import (
     CapArea,
     CapInfo,
     cap_polygons_to_geojson,
+    decode_document,
     from_xml,
     geojson_to_cap_polygons,
     to_xml,
@@ -644,10 +645,15 @@ def _pick_infos(alert: CapAlert) -> list[CapInfo]:
 _LEVEL_ORDER = ("blue", "yellow", "orange", "red")
 
 
-def _difference(stored: str, xml: bytes) -> list[str]:
+def _stored_bytes(message: WarningMessage) -> bytes:
+    """Return a stored message's document bytes (an import's original, else our UTF-8)."""
+    return message.raw if message.raw is not None else message.xml.encode("utf-8")
+
+
+def _difference(stored: bytes, xml: bytes) -> list[str]:
     """Name the elements in which two messages with one sender+identifier differ."""
     try:
-        old = asdict(from_xml(parse(stored.encode("utf-8"))))
+        old = asdict(from_xml(parse(stored)))
     except SyntaxError:  # lxml's XMLSyntaxError; a stored message is always well-formed
         return ["xml"]
     new_alert = from_xml(parse(xml))
@@ -662,19 +668,40 @@ def _difference(stored: str, xml: bytes) -> list[str]:
     return names
 
 
+def validate_import(
+    xml: bytes, *, profile: CapProfile | None = None, deadline: float | None = None
+) -> CapReport:
+    """Validate a message for import (no database: the API runs it on a bounded worker).
+
+    Only CAP 1.2 itself refuses an import; the profile's rules come back as warnings.
+    Raises caprules.ValidationTimeout past ``deadline``.
+    """
+    profile = profile or CapProfile()
+    return validate_cap(
+        xml, profile=profile, strict_cn=profile.strict_import, mode=IMPORT, deadline=deadline
+    )
+
+
 def import_cap(
-    uow: UnitOfWork, xml: bytes, *, profile: CapProfile | None = None, district_code: str = ""
+    uow: UnitOfWork,
+    xml: bytes,
+    *,
+    profile: CapProfile | None = None,
+    district_code: str = "",
+    report: CapReport | None = None,
 ) -> tuple[int, str, bool, CapReport]:
     """Import another authority's CAP message; return (warning id, identifier, new, report).
 
     Idempotent by (sender, identifier): the same message imported again returns the warning
-    it created. An Update or Cancel must reference every message already stored for its
-    warning (rule 18). Imported warnings are recorded, not relayed to the public.
+    it created. An Update or Cancel must reference the latest message stored for its warning
+    (every one under the strict setting, rule 18). Imported warnings are recorded, not
+    relayed to the public. ``report`` is validate_import's outcome when the caller already
+    validated (the API does, under a timeout); the bytes are stored exactly as given.
     """
     _require_role(uow, APPROVER_ROLES, "导入")
     profile = profile or CapProfile()
-    # Only CAP 1.2 itself refuses an import; the profile's rules come back as warnings.
-    report = validate_cap(xml, profile=profile, strict_cn=profile.strict_import, mode=IMPORT)
+    if report is None:
+        report = validate_import(xml, profile=profile)
     if not report.valid or report.root is None:
         raise CapInvalid(report.errors)
     alert = from_xml(report.root)
@@ -687,8 +714,9 @@ def import_cap(
     if existing is not None:
         # Idempotent only for the same message: new content under a used identifier is a
         # conflict (CAP 1.2 §3.2.1: identifier is unique for the sender).
-        if existing.xml != xml.decode("utf-8", errors="replace"):
-            changed = _difference(existing.xml, xml)
+        stored = _stored_bytes(existing)
+        if stored != xml:
+            changed = _difference(stored, xml)
             if changed:
                 raise Conflict(
                     f"该发送方的标识 {alert.identifier} 已用于另一条内容不同的消息，"
@@ -748,8 +776,10 @@ def import_cap(
         msg_type=alert.msg_type,
         status=alert.status,
         scope=alert.scope,
-        # Stored exactly as received: signatures and digests need the original bytes.
-        xml=xml.decode("utf-8", errors="replace"),
+        # Stored exactly as received: signatures and digests need the original bytes, in
+        # whatever encoding the authority wrote them; the text is for reading.
+        xml=decode_document(xml),
+        raw=xml,
         created_at=now,
     )
     session.add(message)
