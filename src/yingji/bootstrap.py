@@ -37,6 +37,7 @@ from yingji.core.events import EventRegistry
 from yingji.core.extensions import LABEL_TABLES, Extensions, LabelTable, contribute
 from yingji.core.jobs import Job
 from yingji.core.notices import NoticeRequested
+from yingji.core.privacy import install_log_masking
 from yingji.core.web.body_limit import RequestSizeLimit
 from yingji.core.web.context import AppContext
 from yingji.core.web.display import Labels
@@ -234,6 +235,7 @@ def create_app(settings: Settings | None = None, *, ctx: AppContext | None = Non
     """Return the web application (API under /api/v1, pages, static files)."""
     settings = settings or (ctx.settings if ctx else get_settings())
     settings.check()
+    install_log_masking()
     ctx = ctx or build_context(settings)
     app = FastAPI(
         title="应急 yingji API",

@@ -273,6 +273,9 @@ def worker(
 ) -> None:
     """Relay outbox events to their handlers and run the periodic jobs (escalations, reminders)."""
     from yingji.bootstrap import build_context
+    from yingji.core.privacy import install_log_masking
+
+    install_log_masking()
 
     ctx = build_context()
     if once:
@@ -316,6 +319,9 @@ def ingest(
     from yingji.entrypoints.ingest import IngestOptions, default_client_id, run
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    from yingji.core.privacy import install_log_masking
+
+    install_log_masking()
     ctx = build_context()
     # The worker relays by default; --relay saves a hop when no worker runs (embedded mode).
     ctx.inline_relay = relay

@@ -318,6 +318,9 @@ def main() -> None:  # pragma: no cover - ``yingji ingest`` is the supported ent
     from yingji.bootstrap import build_context
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    from yingji.core.privacy import install_log_masking
+
+    install_log_masking()
     ctx = build_context()
     copy = int(os.environ.get("YINGJI_INGEST_COPY", "0"))
     run(ctx, IngestOptions(client_id=default_client_id(copy)))
